@@ -1,0 +1,39 @@
+# Two commands do everything: `make run` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help run test train evaluate bench setup browser
+
+help:  ## List the commands.
+	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
+
+run: setup train  ## Start the action server (:5055), Rasa (:5005) and the web chat (:8080) until Ctrl-C.
+	@$(PY) tools/stack.py
+
+test: setup train browser  ## Every check: data validation, pytest (unit + end-to-end + browser), test stories.
+	@echo "==> rasa data validate"
+	@$(PY) -m rasa data validate --config config.yml --domain domain.yml --data data --fail-on-warnings
+	@echo "==> pytest"
+	@$(PY) -m pytest tests
+	@echo "==> Rasa test stories"
+	@$(PY) -m rasa test core --model models/referral.tar.gz --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
+
+train: setup  ## Train the model if it is missing or stale (fingerprint of data, domain, config, components).
+	@$(PY) tools/train.py
+
+evaluate: setup  ## Held-out NLU evaluation (intent accuracy, macro-F1) and the crisis set (recall, false positives).
+	@$(PY) tools/evaluate_nlu.py
+	@$(PY) tools/evaluate_crisis.py --model models/referral.tar.gz
+
+bench: setup train  ## Latency, throughput, start-up and memory against a bare `rasa init` floor.
+	@$(PY) tools/bench.py
+
+setup:  ## Create .venv (Python 3.10) and install the pinned packages, if needed.
+	@tools/setup.sh
+
+browser:  ## Install Debian's Chromium for the browser test, if missing.
+	@command -v chromium >/dev/null || { echo "==> Installing Chromium (apt) for the browser test ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

@@ -1,0 +1,1 @@
+"""Custom actions of the self-referral assistant and the pure logic they call."""

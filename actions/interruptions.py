@@ -1,0 +1,78 @@
+"""Answers to what people ask in the middle of a task (a form), before the task goes on."""
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.crisis.resources import resources_for
+
+QUESTION_START = re.compile(
+    r"^\s*(what|whats|what's|who|whom|how|why|when|where|which|is|are|am|can|could|do|does|did|"
+    r"will|would|should|tell me|explain|i want to know|i'd like to know)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """A message that reads like a question rather than an answer."""
+    return text.strip().endswith("?") or bool(QUESTION_START.match(text))
+
+
+def faq_response_name(tracker: Tracker) -> Optional[str]:
+    """The `utter_faq/<topic>` response the ResponseSelector chose for the latest message."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    return (selector.get("response") or {}).get("utter_action")
+
+
+def resource_line(resource: Dict[str, Any]) -> str:
+    """One crisis or help line as a plain text line: how to call, text or chat."""
+    how = [f"call {resource['phone']}"] if resource.get("phone") else []
+    if resource.get("text"):
+        how.append(f"text {resource['text']}")
+    if resource.get("url"):
+        how.append(f"chat at {resource['url']}")
+    return f"- {resource['name']}: {', '.join(how)}"
+
+
+def state_help_lines(state: Optional[str]) -> List[Dict[str, Any]]:
+    """The state help lines (Massachusetts, North Carolina) for a state, or both when unknown."""
+    states = [state] if state in ("MA", "NC") else ["MA", "NC"]
+    return [r for s in states for r in resources_for(s) if r.get("where") == s]
+
+
+def handoff_text(state: Optional[str]) -> str:
+    """How to reach a person, from the crisis resources data file (no number written twice)."""
+    lines = ["I'm an automated helper. To talk with a person:", "- Call a provider near you. I can find one."]
+    lines += [resource_line(r) for r in state_help_lines(state)]
+    lines.append("- If you need help right now, call or text 988. In an emergency, call 911.")
+    return "\n".join(lines)
+
+
+def answer_interruption(intent: Optional[str], tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """Answers a question asked mid-task; returns False when the message was not one."""
+    if intent == "faq":
+        response = faq_response_name(tracker)
+        if not response:
+            return False
+        dispatcher.utter_message(response=response)
+    elif intent == "help":
+        dispatcher.utter_message(
+            text="You can tap a button or answer in your own words. You can also say \"not sure\", "
+            "\"go back\", \"change my answer about ...\", \"start over\" or \"stop\"."
+        )
+    elif intent == "human_handoff":
+        dispatcher.utter_message(text=handoff_text(None))
+    elif intent == "bot_challenge":
+        dispatcher.utter_message(text="I'm an automated helper, not a person. A provider makes the final decision.")
+    elif intent == "find_providers":
+        dispatcher.utter_message(
+            text="I'll show providers near you right after these questions. To skip the questions, say \"stop\"."
+        )
+    elif intent == "check_eligibility":
+        dispatcher.utter_message(text="We're doing that now.")
+    else:
+        return False
+    dispatcher.utter_message(text="Now, back to the questions.")
+    return True

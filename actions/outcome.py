@@ -1,0 +1,123 @@
+"""The end of the screening: the outcome per program in plain words, the `eligibility` payload,
+and what to do next. The assistant never says a person *is* eligible: the provider decides."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation_state import screening_answers, voice
+from actions.eligibility.engine import ProgramResult, evaluate
+from actions.screening import questions
+
+PROGRAM_NAMES = {
+    "CSP": "Community Support Program (CSP)",
+    "CSP-HI": "CSP for people who are homeless (CSP-HI)",
+    "CSP-JI": "CSP for people involved with the justice system (CSP-JI)",
+    "CST": "Community Support Team (CST)",
+}
+STATUS_WORDS = {
+    "likely": "looks like a good match",
+    "possible": "might be a match; a provider would need to check",
+    "unlikely": "does not look like a match right now",
+}
+
+
+def describe_result(result: ProgramResult) -> str:
+    lines = [f"{PROGRAM_NAMES.get(result.id, result.id)}: {STATUS_WORDS[result.status]}."]
+    lines += [f"- {reason}" for reason in result.reasons]
+    return "\n".join(lines)
+
+
+def describe_answer(question_id: str, value: Any) -> str:
+    if isinstance(value, dict):
+        parts = [value.get("town"), value.get("state"), value.get("zip")]
+        return ", ".join(str(p) for p in parts if p)
+    return str(value).replace("_", " ")
+
+
+def screening_summary(answers: Dict[str, Any], results: List[ProgramResult]) -> str:
+    """A plain-text summary an outreach worker can copy into their notes."""
+    lines = ["Screening summary (not a determination of eligibility)", "Answers:"]
+    lines += [
+        f"- {questions.label(q)}: {describe_answer(q, answers[q])}"
+        for q in questions.question_ids()
+        if q in answers
+    ]
+    lines.append("Outcome by program:")
+    for result in results:
+        lines.append(f"- {result.id}: {result.status}")
+        lines += [f"  - {reason}" for reason in result.reasons]
+    steps = _unique(step for result in results for step in result.next_steps)
+    if steps:
+        lines.append("Next steps:")
+        lines += [f"- {step}" for step in steps]
+    return "\n".join(lines)
+
+
+def _unique(items) -> List[str]:
+    seen: List[str] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+class ActionScreeningOutcome(Action):
+    """Explains the outcome per program and offers providers."""
+
+    def name(self) -> Text:
+        return "action_screening_outcome"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        answers = screening_answers(tracker)
+        results = evaluate(answers)
+        payload = {"type": "eligibility", "programs": [r.to_payload() for r in results]}
+
+        dispatcher.utter_message(text="Thank you. Here is what your answers suggest:")
+        for result in results:
+            dispatcher.utter_message(text=describe_result(result))
+        dispatcher.utter_message(json_message=payload)
+
+        steps = _unique(step for result in results for step in result.next_steps)
+        if steps:
+            dispatcher.utter_message(text="What to do next:\n" + "\n".join(f"- {s}" for s in steps))
+        dispatcher.utter_message(text=self._reminder(results))
+        if voice(tracker) == "client":
+            dispatcher.utter_message(text=screening_summary(answers, results))
+
+        if any(result.status in ("likely", "possible") for result in results):
+            dispatcher.utter_message(
+                text="Would you like to see providers near you?",
+                buttons=[
+                    {"title": "Show providers near me", "payload": "/find_providers"},
+                    {"title": "Ask a question", "payload": "/help"},
+                    {"title": "Start over", "payload": "/restart_screening"},
+                ],
+            )
+        else:
+            dispatcher.utter_message(
+                text="Is there anything else I can help with?",
+                buttons=[
+                    {"title": "Change an answer", "payload": "/change_answer"},
+                    {"title": "Ask a question", "payload": "/help"},
+                    {"title": "Talk to a person", "payload": "/human_handoff"},
+                ],
+            )
+        return [SlotSet("eligibility", payload)]
+
+    @staticmethod
+    def _reminder(results: List[ProgramResult]) -> str:
+        ids = {result.id for result in results}
+        parts = [
+            "This is not a decision. A provider makes the final decision after an assessment."
+        ]
+        if ids & {"CSP", "CSP-HI", "CSP-JI"}:
+            parts.append("Standard CSP needs no prior authorization.")
+        if "CST" in ids:
+            parts.append("For CST, the provider's intake team coordinates the authorization.")
+        return " ".join(parts)

@@ -1,0 +1,287 @@
+"""Finding providers: where to look (asked only when not known), then the nearest list.
+
+The directory is loaded once, when the action server starts, so a bad data file stops the start
+with the file, line and reason instead of failing in the middle of a conversation.
+"""
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation_state import known_state
+from actions.directory import default_directory
+from actions.directory.geo import resolve_place
+from actions.interruptions import answer_interruption, is_question, state_help_lines
+from actions.outcome import PROGRAM_NAMES
+from actions.screening.answers import parse_answer
+from actions.screening_form import ask_which_place
+
+DIRECTORY = default_directory()
+
+PROGRAMS_BY_STATE = {"MA": ["CSP", "CSP-HI", "CSP-JI"], "NC": ["CST"]}
+PAGE_SIZE = 3
+PAYLOAD_SIZE = 10
+MAX_RETRIES = 2
+MORE = re.compile(r"\b(more|next|others?)\b", re.IGNORECASE)
+TELEHEALTH = re.compile(r"\b(tele-?health|video|online|virtual|remote|zoom)\b", re.IGNORECASE)
+OFFICIAL_LIST = (
+    "MassHealth publishes the official list of CSP providers on the Mass.gov website. "
+    "You can contact any CSP provider in your area directly."
+)
+
+
+def _entity_values(tracker: Tracker, name: str) -> List[Any]:
+    return [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == name]
+
+
+def _programs_state(programs: Optional[List[str]]) -> Optional[str]:
+    states = {state for state, ids in PROGRAMS_BY_STATE.items() for p in programs or [] if p in ids}
+    return states.pop() if len(states) == 1 else None
+
+
+def _resolve(text: str, prefer_state: Optional[str]) -> Dict[Text, Any]:
+    match = resolve_place(text, prefer_state=prefer_state)
+    if match.status in ("found", "outside"):
+        return {"search_place": match.place, "place_candidates": None}
+    if match.status == "ambiguous":
+        return {"search_place": None, "place_candidates": match.candidates}
+    return {"search_place": None}
+
+
+class ActionPrepareProviderSearch(Action):
+    """Reads what the person asked for: a place, programs, telehealth, a language, or "more"."""
+
+    def name(self) -> Text:
+        return "action_prepare_provider_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        previous = tracker.get_slot("search_filters") or {}
+        wants_more = "next" in _entity_values(tracker, "page") or (
+            not text.startswith("/") and MORE.search(text) and not _entity_values(tracker, "place")
+        )
+        if wants_more and previous and tracker.get_slot("search_place"):
+            filters = {**previous, "offset": previous.get("offset", 0) + PAGE_SIZE}
+            return [SlotSet("search_filters", filters)]
+
+        programs = [p for p in _entity_values(tracker, "program") if p in PROGRAM_NAMES] or None
+        languages = _entity_values(tracker, "language")
+        filters = {
+            "programs": programs,
+            "language": languages[0] if languages else None,
+            "telehealth": True if TELEHEALTH.search(text) else None,
+            "offset": 0,
+        }
+        events: List[EventType] = [SlotSet("search_filters", filters), SlotSet("place_candidates", None)]
+        places = _entity_values(tracker, "place")
+        prefer_state = _programs_state(programs) or known_state(tracker)
+        if places:
+            resolved = _resolve(str(places[0]), prefer_state)
+            events += [SlotSet(key, value) for key, value in resolved.items()]
+        elif isinstance(tracker.get_slot("location"), dict):
+            events.append(SlotSet("search_place", tracker.get_slot("location")))
+        elif not isinstance(tracker.get_slot("search_place"), dict):
+            events.append(SlotSet("search_place", None))
+        return events
+
+
+class ActionAskSearchPlace(Action):
+    def name(self) -> Text:
+        return "action_ask_search_place"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        candidates = tracker.get_slot("place_candidates")
+        if candidates:
+            ask_which_place(dispatcher, candidates)
+        elif tracker.get_slot("screening_retries"):
+            dispatcher.utter_message(
+                text="I couldn't find that place. Please type a 5-digit ZIP code (like 01608) or a "
+                "town and state (like Brockton, MA or Raleigh, NC).",
+                buttons=[{"title": "Stop", "payload": "/stop_screening"}],
+            )
+        else:
+            dispatcher.utter_message(
+                text="Where should I look? Type a ZIP code or a city or town.",
+                buttons=[{"title": "Stop", "payload": "/stop_screening"}],
+            )
+        return []
+
+
+class ValidateProviderSearchForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_provider_search_form"
+
+    async def validate_search_place(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if not isinstance(value, str) or tracker.get_slot("requested_slot") != "search_place":
+            return {"search_place": value, "screening_retries": 0}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text") or value
+        if is_question(text) and answer_interruption(intent, tracker, dispatcher):
+            return {"search_place": None}
+        filters = tracker.get_slot("search_filters") or {}
+        resolved = _resolve(text, _programs_state(filters.get("programs")) or known_state(tracker))
+        if resolved.get("search_place") or resolved.get("place_candidates"):
+            return {**resolved, "screening_retries": 0}
+        if parse_answer("consent", text, None).value == "not_sure" or int(
+            tracker.get_slot("screening_retries") or 0
+        ) >= MAX_RETRIES:
+            return {"search_place": "unknown", "screening_retries": 0}
+        return {"search_place": None, "screening_retries": int(tracker.get_slot("screening_retries") or 0) + 1}
+
+
+def programs_to_search(tracker: Tracker, filters: Dict[str, Any], state: str) -> List[str]:
+    """Programs asked for, else those the screening found likely or possible, else the state's."""
+    offered = PROGRAMS_BY_STATE[state]
+    asked = [p for p in filters.get("programs") or [] if p in offered]
+    if asked:
+        return asked
+    eligibility = tracker.get_slot("eligibility") or {}
+    matching = [
+        p["id"] for p in eligibility.get("programs", []) if p["status"] in ("likely", "possible") and p["id"] in offered
+    ]
+    return matching or offered
+
+
+def provider_line(number: int, item: Dict[str, Any]) -> str:
+    parts = [f"{number}. {item['name']}: {item['distance_miles']} miles, in {item['town']}, {item['state']}"]
+    if item.get("phone"):
+        parts.append(f"   Phone: {item['phone']}")
+    offers = ", ".join(item["programs"])
+    extras = [offers]
+    if item.get("telehealth"):
+        extras.append("telehealth")
+    if item.get("languages"):
+        extras.append("speaks " + ", ".join(item["languages"]))
+    parts.append("   Offers: " + "; ".join(extras))
+    return "\n".join(parts)
+
+
+class ActionFindProviders(Action):
+    """Lists the nearest providers: top three in text, the full list in the `providers` payload."""
+
+    def name(self) -> Text:
+        return "action_find_providers"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        place = tracker.get_slot("search_place")
+        filters = tracker.get_slot("search_filters") or {}
+        buttons = [
+            {"title": "Search another place", "payload": "/find_providers"},
+            {"title": "Talk to a person", "payload": "/human_handoff"},
+        ]
+        if not isinstance(place, dict):
+            dispatcher.utter_message(
+                text="I couldn't find that place, so I can't sort providers by distance. "
+                + OFFICIAL_LIST
+                + "\n"
+                + "\n".join(_help_lines(None)),
+                buttons=buttons,
+            )
+            return [SlotSet("search_place", None)]
+        state = place.get("state")
+        where = ", ".join(p for p in (place.get("town"), state) if p)
+        if state not in PROGRAMS_BY_STATE:
+            dispatcher.utter_message(
+                text=f"These programs are offered in Massachusetts (CSP) and North Carolina (CST), "
+                f"not in {where}. For help where you are, call or text 988, or look for treatment "
+                "at FindTreatment.gov.",
+                buttons=buttons,
+            )
+            return [SlotSet("search_place", None)]
+
+        programs = programs_to_search(tracker, filters, state)
+        asked_elsewhere = [p for p in filters.get("programs") or [] if p not in PROGRAMS_BY_STATE[state]]
+        offset = int(filters.get("offset") or 0)
+        result = DIRECTORY.nearest(
+            place["lat"],
+            place["lon"],
+            programs=programs,
+            telehealth=filters.get("telehealth"),
+            language=filters.get("language"),
+            state=state,
+            limit=PAYLOAD_SIZE,
+            offset=offset,
+        )
+        names = " or ".join(programs)
+        if asked_elsewhere:
+            dispatcher.utter_message(
+                text=f"{', '.join(asked_elsewhere)} is not offered in {state}. Here is what is offered there."
+            )
+        if result.items:
+            heading = f"Here are the nearest {names} providers to {where}"
+            if filters.get("language"):
+                heading += f" who speak {filters['language']}"
+            if filters.get("telehealth"):
+                heading += " with telehealth"
+            lines = [heading + ":"]
+            lines += [provider_line(offset + i + 1, item) for i, item in enumerate(result.items[:PAGE_SIZE])]
+            dispatcher.utter_message(text="\n".join(lines))
+            if result.widened:
+                dispatcher.utter_message(
+                    text=f"There are fewer than 3 within 25 miles. The nearest is about "
+                    f"{result.nearest_distance_miles} miles away."
+                )
+        else:
+            dispatcher.utter_message(
+                text=f"I couldn't find {names} providers in my list that match, even farther away."
+                if offset == 0
+                else "That's everyone on my list that matches."
+            )
+        telehealth = [t for t in (result.telehealth_in_state or []) if t["id"] not in {i["id"] for i in result.items}]
+        if (result.widened or not result.items) and telehealth:
+            dispatcher.utter_message(
+                text="These providers in your state also offer telehealth (video or phone):\n"
+                + "\n".join(f"- {t['name']}: {t.get('phone') or 'see their website'}" for t in telehealth[:PAGE_SIZE])
+            )
+        if offset == 0:
+            dispatcher.utter_message(text=self._how_to_contact(programs, state))
+        if result.items:
+            dispatcher.utter_message(
+                json_message={
+                    "type": "providers",
+                    "near": {"zip": place.get("zip"), "town": place.get("town"), "state": state},
+                    "items": result.items,
+                }
+            )
+        if result.has_more:
+            buttons.insert(0, {"title": "Show more", "payload": '/find_providers{"page": "next"}'})
+        if not filters.get("telehealth"):
+            buttons.insert(1, {"title": "Telehealth only", "payload": "find providers with telehealth"})
+        dispatcher.utter_message(text="What would you like to do next?", buttons=buttons)
+        return []
+
+    @staticmethod
+    def _how_to_contact(programs: List[str], state: str) -> str:
+        if state == "MA":
+            unlocated = [p.name for p in DIRECTORY.unlocated(programs)]
+            text = (
+                "To refer yourself, call a provider and say you'd like Community Support Program "
+                "(CSP) services. No prior authorization is needed. The provider will do an assessment."
+            )
+            if unlocated:
+                text += " Other CSP providers include " + ", ".join(unlocated) + "."
+            return text + " " + OFFICIAL_LIST
+        return (
+            "To get started, call a provider and ask about Community Support Team (CST) services. "
+            "Self-referral and family referral are welcome. Their intake team coordinates the "
+            "eligibility review, authorization and assessment. An LME-MCO care coordinator, a "
+            "hospital discharge planner or a primary care provider can also refer you."
+        )
+
+
+def _help_lines(state: Optional[str]) -> List[str]:
+    from actions.interruptions import resource_line
+
+    return [resource_line(r) for r in state_help_lines(state)]

@@ -1,0 +1,212 @@
+"""Starts and stops everything a user needs: the action server, Rasa and the web chat page.
+
+Used by `make run` (the usual ports, until Ctrl-C), by the end-to-end tests and by the benchmark
+(free ports, a temporary conversation store). Run `python tools/stack.py --help`.
+"""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "referral.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def quiet_env() -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        SANIC_REGISTER="false",
+    )
+    return env
+
+
+def write_endpoints(action_port: int, db_path: Path, retention_hours: float = 24) -> Path:
+    """An endpoints file like endpoints.yml, pointing at the given action port and database."""
+    text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
+    text = text.replace("http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook")
+    text = text.replace('db: "var/conversations.db"', f'db: "{db_path}"')
+    text = text.replace("retention_hours: 24", f"retention_hours: {retention_hours}")
+    path = db_path.parent / "endpoints.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def wait_for(url: str, timeout: float, process: subprocess.Popen, name: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode} while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+@dataclass
+class Stack:
+    """The three servers. `start()` blocks until each one answers."""
+
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8080
+    model: Path = MODEL
+    state_dir: Optional[Path] = None
+    log_dir: Optional[Path] = None
+    with_web: bool = True
+    retention_hours: float = 24
+    processes: List[subprocess.Popen] = field(default_factory=list)
+    startup_seconds: float = 0.0
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://localhost:{self.web_port}"
+
+    @classmethod
+    def on_free_ports(cls, **kwargs) -> "Stack":
+        temp = Path(tempfile.mkdtemp(prefix="referral-stack-"))
+        return cls(
+            rasa_port=free_port(),
+            action_port=free_port(),
+            web_port=free_port(),
+            state_dir=temp,
+            log_dir=temp,
+            **kwargs,
+        )
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        if self.log_dir:
+            out = open(self.log_dir / f"{name}.log", "wb")
+        else:
+            out = None  # `make run`: the servers' own progress lines go to the terminal
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=quiet_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start(self, progress=lambda message: None) -> "Stack":
+        if not self.model.exists():
+            raise RuntimeError(f"No trained model at {self.model}: run `make train` first")
+        started = time.monotonic()
+        state_dir = self.state_dir or ROOT / "var"
+        state_dir.mkdir(parents=True, exist_ok=True)
+        endpoints = write_endpoints(self.action_port, state_dir / "conversations.db", self.retention_hours)
+        python = sys.executable
+
+        progress(f"Starting the action server on :{self.action_port} ...")
+        actions = self._spawn(
+            "actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)]
+        )
+        progress(f"Starting Rasa on :{self.rasa_port} (loading the model takes a few seconds) ...")
+        rasa = self._spawn(
+            "rasa",
+            [
+                python, "-m", "rasa", "run",
+                "--model", str(self.model),
+                "--port", str(self.rasa_port),
+                "--interface", "127.0.0.1",
+                "--credentials", str(ROOT / "credentials.yml"),
+                "--endpoints", str(endpoints),
+                "--cors", f"http://localhost:{self.web_port}",
+                "--cors", f"http://127.0.0.1:{self.web_port}",
+            ],
+        )
+        if self.with_web:
+            progress(f"Starting the web chat page on :{self.web_port} ...")
+            web = self._spawn(
+                "web",
+                [python, str(ROOT / "tools" / "serve_web.py"), "--port", str(self.web_port),
+                 "--rasa-url", f"http://localhost:{self.rasa_port}"],
+            )
+        try:
+            wait_for(f"{self.actions_url}/health", 60, actions, "The action server")
+            wait_for(f"{self.rasa_url}/", 180, rasa, "Rasa")
+            if self.with_web:
+                wait_for(f"{self.web_url}/", 30, web, "The web page server")
+        except Exception:
+            self.stop()
+            raise
+        self.startup_seconds = time.monotonic() - started
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+    def pids(self) -> List[int]:
+        return [p.pid for p in self.processes if p.poll() is None]
+
+    def log(self, name: str) -> str:
+        path = (self.log_dir or ROOT / "var") / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--web-port", type=int, default=8080)
+    args = parser.parse_args()
+    stack = Stack(args.rasa_port, args.action_port, args.web_port)
+    say = lambda message: print(f"==> {message}", flush=True)  # noqa: E731
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        stack.start(say)
+        say(f"Ready in {stack.startup_seconds:.1f} s.")
+        say(f"Web chat:      {stack.web_url}")
+        say(f"REST channel:  {stack.rasa_url}/webhooks/rest/webhook")
+        say(f"Action server: {stack.actions_url}")
+        say("Press Ctrl-C to stop.")
+        while all(p.poll() is None for p in stack.processes):
+            time.sleep(1)
+        say("A server stopped unexpectedly; stopping the others.")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        say("Stopping ...")
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

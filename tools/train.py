@@ -1,0 +1,54 @@
+"""Trains the model when it is missing or stale.
+
+Stale means the fingerprint changed: a hash of everything training reads (config, domain,
+training data, and our NLU components with their pattern files). Timestamps are not trusted.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "referral.tar.gz"
+STAMP = ROOT / "models" / "referral.fingerprint"
+INPUTS = ["config.yml", "domain.yml", "data", "components", "actions/crisis", "actions/screening"]
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for entry in INPUTS:
+        path = ROOT / entry
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def main() -> int:
+    current = fingerprint()
+    if "--force" not in sys.argv and MODEL.exists() and STAMP.exists() and STAMP.read_text().strip() == current:
+        print("==> The model is up to date.")
+        return 0
+    print("==> Training the model (data, domain or config changed; about 3-6 minutes on 2 cores) ...", flush=True)
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    command = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        "--out", "models", "--fixed-model-name", "referral", "--force",
+    ]
+    result = subprocess.run(command, cwd=ROOT, env=env)
+    if result.returncode != 0:
+        print("==> Training failed (see the messages above).", file=sys.stderr)
+        return result.returncode
+    STAMP.write_text(current + "\n")
+    print(f"==> Model saved to {MODEL.relative_to(ROOT)}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
