@@ -228,7 +228,7 @@ class ActionFindProviders(Action):
             lines = [heading + ":"]
             lines += [provider_line(offset + i + 1, item) for i, item in enumerate(result.items[:PAGE_SIZE])]
             dispatcher.utter_message(text="\n".join(lines))
-            if result.widened:
+            if result.widened and offset == 0:
                 dispatcher.utter_message(
                     text=f"There are fewer than 3 within 25 miles. The nearest is about "
                     f"{result.nearest_distance_miles} miles away."

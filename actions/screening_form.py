@@ -132,13 +132,11 @@ class AskScreeningQuestion(Action):
 
 def ask_which_place(dispatcher: CollectingDispatcher, candidates: List[Dict[str, Any]]) -> None:
     """A town name that exists in both states: ask which one, with a button for each."""
-    town = candidates[0].get("town", "That town")
+    town = next((c["town"] for c in candidates if c.get("town")), "a place with that name")
+    names = [", ".join(part for part in (c.get("town"), c.get("state")) if part) for c in candidates]
     dispatcher.utter_message(
-        text=f"There is a {town} in more than one state. Which one do you mean?",
-        buttons=[
-            {"title": f"{c['town']}, {c['state']}", "payload": f"{c['town']}, {c['state']}"}
-            for c in candidates
-        ],
+        text=f"There is {town} in more than one state. Which one do you mean?",
+        buttons=[{"title": name, "payload": name} for name in names],
     )
 
 

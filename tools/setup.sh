@@ -30,7 +30,7 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
   fi
   echo "==> Installing the pinned Python packages (first time: about 4 minutes) ..."
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "pip==23.2.1"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-warn-script-location -r requirements.txt
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-warn-script-location -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
   echo "$wanted" > "$stamp"
 fi
 

@@ -34,6 +34,7 @@ def quiet_env() -> Dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="3",
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         SANIC_REGISTER="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
     return env
 
