@@ -34,7 +34,8 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
   echo "$wanted" > "$stamp"
 fi
 
-if [ ! -f web/vendor/socket.io.min.js ] || [ web/package-lock.json -nt web/vendor/socket.io.min.js ]; then
+if [ ! -f web/vendor/socket.io.min.js ] || [ ! -f web/node_modules/axe-core/axe.min.js ] || \
+   [ web/package-lock.json -nt web/vendor/socket.io.min.js ]; then
   if [ -x web/install.sh ]; then
     echo "==> Installing the web chat's socket.io client from npm ..."
     web/install.sh
