@@ -1,0 +1,1 @@
+"""Crisis safety net: patterns (patterns.yml), the matcher, and the crisis resources data."""

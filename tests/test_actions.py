@@ -1,0 +1,189 @@
+"""Unit tests of the custom actions: built from tracker dicts, asserting on what the bot says and sets."""
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.outcome import ActionScreeningOutcome
+from actions.providers import ActionFindProviders, ActionPrepareProviderSearch
+from actions.screening_form import ActionStartScreening, ValidateScreeningForm
+from actions.support import ActionCrisisResponse
+
+WORCESTER = {"zip": "01608", "town": "Worcester", "state": "MA", "county": "Worcester County",
+             "lat": 42.2624, "lon": -71.8003}
+DOMAIN = {
+    "forms": {"screening_form": {"required_slots": [
+        "for_whom", "location", "coverage", "age", "diagnosis", "psych_discharge", "er_visits",
+        "housing", "move_in", "justice", "access_barriers", "daily_living", "consent"]}},
+    "slots": {},
+}
+
+
+def make_tracker(
+    text: str,
+    slots: Optional[Dict[str, Any]] = None,
+    intent: str = "inform",
+    confidence: float = 0.95,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    filled_now: Optional[Dict[str, Any]] = None,
+    form: Optional[str] = "screening_form",
+    extra_message: Optional[Dict[str, Any]] = None,
+) -> Tracker:
+    """A tracker as the action server receives it. `filled_now`: slots set from this message."""
+    slots = dict(slots or {})
+    slots.update(filled_now or {})
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
+    latest.update(extra_message or {})
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in (filled_now or {}).items()]
+    return Tracker.from_dict(
+        {
+            "sender_id": "test",
+            "slots": slots,
+            "latest_message": latest,
+            "events": events,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": form} if form else {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def run(action, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def validate(slot: str, text: str, slots: Optional[Dict[str, Any]] = None, **kwargs):
+    tracker = make_tracker(text, {**(slots or {}), "requested_slot": slot}, filled_now={slot: text}, **kwargs)
+    return run(ValidateScreeningForm(), tracker)
+
+
+def texts(messages) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def test_typed_answer_is_understood_and_kept():
+    _, slots = validate("psych_discharge", "about 3 weeks ago", {"for_whom": "self", "location": WORCESTER})
+    assert slots["psych_discharge"] == 21
+    assert slots["requested_slot"] == "coverage", "the next unanswered question is asked"
+
+
+def test_town_in_both_states_asks_which_one():
+    _, slots = validate("location", "Franklin", {"for_whom": "self"})
+    assert slots["location"] is None
+    assert {c["state"] for c in slots["place_candidates"]} >= {"MA", "NC"}
+
+
+def test_unclear_answer_is_asked_again_then_taken_as_not_sure():
+    base = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_unsure"}
+    _, first = validate("diagnosis", "purple", base)
+    assert first["diagnosis"] is None and first["screening_retries"] == 1
+    messages, third = validate("diagnosis", "purple", {**base, "screening_retries": 2})
+    assert third["diagnosis"] == "not_sure"
+    assert "not sure" in texts(messages)
+
+
+def test_go_back_clears_the_previous_answer():
+    base = {"for_whom": "self", "location": WORCESTER}
+    _, slots = validate("coverage", "go back", base, intent="go_back")
+    assert slots["location"] is None and slots["requested_slot"] == "location"
+
+
+def test_change_answer_about_a_named_question():
+    base = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_unsure",
+            "diagnosis": "mental_health", "psych_discharge": "no", "er_visits": 2}
+    entities = [{"entity": "question", "value": "er_visits"}]
+    _, slots = validate("housing", "change my answer about the ER visits", base,
+                        intent="change_answer", entities=entities)
+    assert slots["er_visits"] is None and slots["requested_slot"] == "er_visits"
+    assert "coverage" not in slots, "other answers are kept"
+
+
+def test_program_question_mid_screening_is_answered_and_the_question_stays():
+    selector = {"response_selector": {"faq": {"response": {"utter_action": "utter_faq/csp_ji"}}}}
+    messages, slots = validate("coverage", "what is CSP-JI?", {"for_whom": "self", "location": WORCESTER},
+                               intent="faq", extra_message=selector)
+    assert messages[0]["response"] == "utter_faq/csp_ji"
+    assert slots["coverage"] is None and slots["requested_slot"] == "coverage"
+    assert not slots.get("screening_retries"), "a question is not counted as an unclear answer"
+
+
+def test_first_message_about_a_brother_sets_family_wording():
+    tracker = make_tracker("my brother keeps ending up in the ER because of his drinking",
+                           intent="check_eligibility", form=None)
+    _, slots = run(ActionStartScreening(), tracker)
+    assert slots["for_whom"] == "other" and slots["relation"] == "brother"
+
+
+def massachusetts_answers(**changes):
+    answers = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_managed_care",
+               "diagnosis": "mental_health", "psych_discharge": 21, "er_visits": 3, "housing": "housed",
+               "justice": "no", "access_barriers": "yes", "consent": "yes"}
+    answers.update(changes)
+    return answers
+
+
+def test_outcome_sends_the_eligibility_payload_and_never_decides():
+    messages, slots = run(ActionScreeningOutcome(), make_tracker("yes", massachusetts_answers(), form=None))
+    payload = next(m["custom"] for m in messages if m.get("custom", {}).get("type") == "eligibility")
+    assert {p["id"]: p["status"] for p in payload["programs"]}["CSP"] == "likely"
+    assert slots["eligibility"] == payload
+    assert "provider makes the final decision" in texts(messages)
+    assert "Screening summary" not in texts(messages)
+
+
+def test_outreach_worker_gets_a_summary_to_copy():
+    messages, _ = run(ActionScreeningOutcome(), make_tracker("yes", massachusetts_answers(for_whom="client"), form=None))
+    assert "Screening summary" in texts(messages) and "Worcester" in texts(messages)
+
+
+def test_no_consent_is_unlikely_and_says_why():
+    messages, _ = run(ActionScreeningOutcome(), make_tracker("no", massachusetts_answers(consent="no"), form=None))
+    payload = next(m["custom"] for m in messages if m.get("custom"))
+    assert all(p["status"] == "unlikely" for p in payload["programs"])
+
+
+def test_crisis_response_has_the_massachusetts_line_and_logs_no_text(caplog):
+    caplog.set_level(logging.DEBUG)
+    secret = "I want to kill myself, my name is Jane Roe"
+    tracker = make_tracker(secret, {"location": WORCESTER}, intent="crisis", confidence=1.0)
+    messages, _ = run(ActionCrisisResponse(), tracker)
+    payload = next(m["custom"] for m in messages if m.get("custom"))
+    phones = " ".join(r["phone"] for r in payload["resources"])
+    assert payload["type"] == "crisis" and "988" in phones and "833-773-2445" in phones
+    assert "988" in texts(messages[:1]), "crisis help comes first"
+    assert "Jane" not in caplog.text and "kill" not in caplog.text
+    assert "Crisis response shown" in caplog.text
+
+
+def test_providers_near_worcester_nearest_first():
+    tracker = make_tracker("find providers", {"search_place": WORCESTER, "search_filters": {"offset": 0}},
+                           intent="find_providers", form=None)
+    messages, _ = run(ActionFindProviders(), tracker)
+    payload = next(m["custom"] for m in messages if m.get("custom"))
+    distances = [item["distance_miles"] for item in payload["items"]]
+    assert payload["type"] == "providers" and distances == sorted(distances)
+    assert payload["items"][0]["name"] in texts(messages)
+
+
+def test_show_more_moves_to_the_next_page():
+    tracker = make_tracker("show more", {"search_place": WORCESTER, "search_filters": {"offset": 0}},
+                           intent="find_providers", form=None)
+    _, slots = run(ActionPrepareProviderSearch(), tracker)
+    assert slots["search_filters"]["offset"] == 3
+
+
+@pytest.mark.parametrize("language", ["Spanish", "Portuguese"])
+def test_language_filter_is_applied(language):
+    tracker = make_tracker(f"someone who speaks {language}", {"search_place": WORCESTER,
+                           "search_filters": {"offset": 0, "language": language}}, intent="find_providers", form=None)
+    messages, _ = run(ActionFindProviders(), tracker)
+    payload = next((m["custom"] for m in messages if m.get("custom")), None)
+    assert payload and all(language in item["languages"] for item in payload["items"])
