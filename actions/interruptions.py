@@ -28,12 +28,14 @@ def faq_response_name(tracker: Tracker) -> Optional[str]:
 
 def resource_line(resource: Dict[str, Any]) -> str:
     """One crisis or help line as a plain text line: how to call, text or chat."""
-    how = [f"call {resource['phone']}"] if resource.get("phone") else []
-    if resource.get("text"):
-        how.append(f"text {resource['text']}")
-    if resource.get("url"):
-        how.append(f"chat at {resource['url']}")
-    return f"- {resource['name']}: {', '.join(how)}"
+    how = resource.get("how")
+    if not how:
+        ways = [f"call {resource['phone']}"] if resource.get("phone") else []
+        ways += [f"text {resource['text']}"] if resource.get("text") else []
+        ways += [f"chat at {resource['url']}"] if resource.get("url") else []
+        how = ", ".join(ways)
+    line = f"- {resource['name']}: {how}"
+    return f"{line} {resource['spanish']}" if resource.get("spanish") else line
 
 
 def state_help_lines(state: Optional[str]) -> List[Dict[str, Any]]:

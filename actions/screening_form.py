@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation_state import REQUESTED_SLOT, screening_answers, voice
+from actions.conversation_state import REQUESTED_SLOT, known_state, screening_answers, voice
 from actions.directory.geo import resolve_place
 from actions.eligibility.engine import questions_that_matter
 from actions.interruptions import answer_interruption, is_question
@@ -114,7 +114,7 @@ class AskScreeningQuestion(Action):
             again = bool(tracker.get_slot("screening_retries"))
             dispatcher.utter_message(
                 text=questions.wording(question_id, voice(tracker), tracker.get_slot("relation"), again),
-                buttons=questions.buttons(question_id),
+                buttons=questions.buttons(question_id, known_state(tracker)),
             )
         plan = question_plan(tracker)
         if question_id not in plan:
@@ -140,13 +140,11 @@ def ask_which_place(dispatcher: CollectingDispatcher, candidates: List[Dict[str,
     )
 
 
-# One ask action per question id, e.g. `action_ask_er_visits`.
+# One ask action per question id, e.g. `action_ask_er_visits`. They are module attributes
+# because the action server registers the action classes it finds in the module.
 for _question_id in questions.question_ids():
-    type(
-        f"AskScreeningQuestion_{_question_id}",
-        (AskScreeningQuestion,),
-        {"question_id": _question_id},
-    )
+    _class_name = f"AskScreeningQuestion_{_question_id}"
+    globals()[_class_name] = type(_class_name, (AskScreeningQuestion,), {"question_id": _question_id})
 
 
 class ValidateScreeningForm(FormValidationAction):
@@ -167,6 +165,16 @@ class ValidateScreeningForm(FormValidationAction):
         if requested in domain_slots and requested not in plan:
             plan.append(requested)
         return plan
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        # Called after validation: every answer in the tracker is clean now, the newest included.
+        revisit = tracker.get_slot("revisit")
+        if revisit and tracker.get_slot(revisit) is None:
+            return SlotSet(REQUESTED_SLOT, revisit)
+        plan = question_plan(tracker, screening_answers(tracker, skip_unvalidated=False))
+        return SlotSet(REQUESTED_SLOT, next((q for q in plan if tracker.get_slot(q) is None), None))
 
     async def validate_for_whom(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._validate("for_whom", value, dispatcher, tracker)
@@ -232,7 +240,7 @@ class ValidateScreeningForm(FormValidationAction):
 
         parsed = parse_answer(question_id, text, _entities(tracker), context=self._context(tracker))
         if parsed.value is not None:
-            slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
+            slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0, "revisit": None}
             if question_id == "for_whom" and parsed.extra.get("relation"):
                 slots["relation"] = parsed.extra["relation"]
             return slots
@@ -253,7 +261,7 @@ class ValidateScreeningForm(FormValidationAction):
             return {"location": NOT_SURE, "screening_retries": 0, "place_candidates": None}
         match = resolve_place(text)
         if match.status in ("found", "outside"):
-            return {"location": match.place, "screening_retries": 0, "place_candidates": None}
+            return {"location": match.place, "screening_retries": 0, "place_candidates": None, "revisit": None}
         if match.status == "ambiguous":
             return {"location": None, "place_candidates": match.candidates}
         return self._unclear("location", dispatcher, tracker)
@@ -264,7 +272,7 @@ class ValidateScreeningForm(FormValidationAction):
         retries = int(tracker.get_slot("screening_retries") or 0)
         if retries >= MAX_RETRIES:
             dispatcher.utter_message(text="No problem. I'll mark that one as \"not sure\" and we'll go on.")
-            return {question_id: NOT_SURE, "screening_retries": 0, "place_candidates": None}
+            return {question_id: NOT_SURE, "screening_retries": 0, "place_candidates": None, "revisit": None}
         return {question_id: None, "screening_retries": retries + 1}
 
     def _control(
@@ -274,7 +282,7 @@ class ValidateScreeningForm(FormValidationAction):
         if intent == "restart_screening":
             dispatcher.utter_message(text="Okay, let's start over from the first question.")
             cleared = {q: None for q in questions.question_ids()}
-            return {**cleared, "relation": None, "screening_retries": 0, "place_candidates": None}
+            return {**cleared, "relation": None, "screening_retries": 0, "place_candidates": None, "revisit": None}
 
         target = _entity_value(tracker, "question") if intent == "change_answer" else None
         if target not in answers or target == question_id:
@@ -284,10 +292,9 @@ class ValidateScreeningForm(FormValidationAction):
         if target is None:
             dispatcher.utter_message(text="This is the first question, so there's nothing to go back to.")
             return {question_id: None}
-        dispatcher.utter_message(
-            text=f"Okay, let's change the answer about: {questions.label(target).lower()}."
-        )
-        return {target: None, question_id: None, "screening_retries": 0, "place_candidates": None}
+        dispatcher.utter_message(text=f"Okay, let's change the answer to \"{questions.label(target)}\".")
+        # Asked again even where it no longer changes the outcome: the person asked to change it.
+        return {target: None, question_id: None, "screening_retries": 0, "place_candidates": None, "revisit": target}
 
     @staticmethod
     def _context(tracker: Tracker) -> Dict[str, Any]:

@@ -123,6 +123,19 @@ class ActionStopScreening(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)] if form else []
 
 
+# A low-confidence message that the model still ranks as possibly a crisis gets the crisis
+# resources, gently: when unsure, showing help beats missing someone.
+UNSURE_CRISIS_CONFIDENCE = 0.2
+
+
+def possibly_crisis(tracker: Tracker) -> bool:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return any(
+        r.get("name") == "crisis" and float(r.get("confidence") or 0) >= UNSURE_CRISIS_CONFIDENCE
+        for r in ranking
+    )
+
+
 class ActionDefaultFallback(Action):
     """A message we could not understand: say so kindly and offer what we can do."""
 
@@ -132,6 +145,14 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if possibly_crisis(tracker):
+            CrisisCounter.record()
+            resources = resources_for(known_state(tracker))
+            dispatcher.utter_message(
+                text="I'm not sure I understood, but if things are hard right now, you can talk to "
+                "someone any time:\n" + "\n".join(resource_line(r) for r in resources)
+            )
+            dispatcher.utter_message(json_message={"type": "crisis", "resources": resources})
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. I can explain the programs, check if one may "
             "fit, or find providers. You can also ask a question in your own words.",

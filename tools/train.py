@@ -13,7 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "referral.tar.gz"
 STAMP = ROOT / "models" / "referral.fingerprint"
-INPUTS = ["config.yml", "domain.yml", "data", "components", "actions/crisis", "actions/screening"]
+# Everything the trained model or our NLU components read (the components reuse the answer
+# parser's lexicon and the place names of the directory's geocoder).
+INPUTS = [
+    "config.yml", "domain.yml", "data", "components", "actions/crisis",
+    "actions/screening/answers.py", "actions/screening/lexicon.yml",
+    "actions/directory/geo.py", "actions/directory/data",
+]
 
 
 def fingerprint() -> str:

@@ -37,5 +37,10 @@ def wording(question_id: str, voice: str, relation: Optional[str], again: bool) 
     return text.replace("{person}", person_phrase(relation))
 
 
-def buttons(question_id: str) -> List[Dict[str, str]]:
-    return [dict(button) for button in _load()["questions"][question_id]["buttons"]]
+def buttons(question_id: str, state: Optional[str] = None) -> List[Dict[str, str]]:
+    """The question's buttons; those marked `only_in` another state are left out."""
+    return [
+        {"title": b["title"], "payload": b["payload"]}
+        for b in _load()["questions"][question_id]["buttons"]
+        if state not in ("MA", "NC") or b.get("only_in", state) == state
+    ]

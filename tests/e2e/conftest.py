@@ -4,8 +4,10 @@ End-to-end tests talk to Rasa over REST like a website would. Each conversation 
 random sender id, so tests do not share state.
 """
 
+import os
 import sys
 import uuid
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -20,6 +22,15 @@ from stack import Stack  # noqa: E402
 
 @pytest.fixture(scope="session")
 def live_assistant():
+    # For a quick loop while developing: REFERRAL_RASA_URL / REFERRAL_WEB_URL point the tests at an
+    # assistant that is already running (`make run`) instead of starting one.
+    if os.environ.get("REFERRAL_RASA_URL"):
+        yield SimpleNamespace(
+            rasa_url=os.environ["REFERRAL_RASA_URL"],
+            web_url=os.environ.get("REFERRAL_WEB_URL", "http://localhost:8080"),
+            actions_url=os.environ.get("REFERRAL_ACTIONS_URL", "http://127.0.0.1:5055"),
+        )
+        return
     stack = Stack.on_free_ports()
     if not stack.model.exists():
         pytest.fail("No trained model: run `make train` (make test does it) before the end-to-end tests")

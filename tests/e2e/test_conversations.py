@@ -71,7 +71,7 @@ def test_prior_authorization_question_says_none_is_needed(conversation):
         ("who is on the community support team", r"team leader|licensed clinician"),
         ("how do i sign up for CST for my mom", r"self.?referral|family|intake"),
         ("is csp done by telehealth", r"telehealth"),
-        ("who are the peer specialists", r"lived experience"),
+        ("who are the peer specialists", r"lived (with|experience)"),
     ],
 )
 def test_program_questions_get_the_fact_and_an_offer_to_go_on(new_conversation, question, expected):
@@ -152,7 +152,7 @@ def test_question_mid_screening_is_answered_and_the_same_question_comes_back(con
 
 
 def test_change_an_earlier_answer_then_continue(conversation):
-    answers = dict(MA_MEMBER_TYPED)
+    answers = dict(MA_MEMBER_TYPED, psych_discharge="no, never")
     conversation.say("check eligibility")
     for question_id in ("for_whom", "location", "coverage", "diagnosis", "psych_discharge"):
         messages = conversation.say(answers[question_id])
@@ -161,6 +161,14 @@ def test_change_an_earlier_answer_then_continue(conversation):
     messages = conversation.say("change my answer about the ER visits")
     assert Conversation.question(messages)["id"] == "er_visits"
     messages = conversation.say("none")
+    assert Conversation.question(messages)["id"] == "housing"
+
+
+def test_recent_discharge_makes_the_er_question_unnecessary(conversation):
+    conversation.say("check eligibility")
+    for question_id in ("for_whom", "location", "coverage", "diagnosis"):
+        conversation.say(MA_MEMBER_TYPED[question_id])
+    messages = conversation.say("about 3 weeks ago")
     assert Conversation.question(messages)["id"] == "housing"
 
 
