@@ -126,7 +126,7 @@ class Stack:
 
         progress(f"Starting the action server on :{self.action_port} ...")
         actions = self._spawn(
-            "actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)]
+            "actions", [python, "-m", "rasa_sdk", "--actions", "actions.registry", "--port", str(self.action_port)]
         )
         progress(f"Starting Rasa on :{self.rasa_port} (loading the model takes a few seconds) ...")
         rasa = self._spawn(
