@@ -7,12 +7,15 @@ into a place, a choice to ask about, or a note that the place is outside the two
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -70,19 +73,41 @@ def display_town(name: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
 
 
-_cached_key = lru_cache(maxsize=None)(name_key)
-_cached_display = lru_cache(maxsize=None)(display_town)
+_PLACE_FIELDS = ("zip", "town", "state", "county", "lat", "lon")
+_ZIP_COUNT = len(_PLACE_FIELDS)  # index of a town's ZIP count in its tuple
+
+
+class _PlaceTable(Mapping):
+    """Place dicts stored as tuples (zip, town, state, county, lat, lon); each lookup returns a
+    fresh dict. One tuple per ZIP and per town, instead of one dict each, keeps the index of
+    every US place small. A town's tuple has a 7th item, its number of ZIPs (not in the dict)."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: dict) -> None:
+        self.rows = rows
+
+    def __getitem__(self, key) -> dict:
+        return dict(zip(_PLACE_FIELDS, self.rows[key]))
+
+    def __contains__(self, key) -> bool:
+        return key in self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 @dataclass
 class _Gazetteer:
-    """Every US ZIP and town, indexed once per process (building it takes about a second)."""
+    """Every US ZIP and town, indexed once per process (building it takes a few seconds)."""
 
-    zips: dict[str, dict]  # "01608" -> place dict
+    zips: _PlaceTable  # "01608" -> place dict
     standard_zips: frozenset[str]  # ZIPs of streets (not PO boxes or single companies)
-    towns: dict[tuple[str, str], dict]  # (state, name key) -> place dict of the town centroid
-    states_of_town: dict[str, list[str]]  # name key -> states having a town of that name
-    zip_count_of_town: dict[tuple[str, str], int]
+    towns: _PlaceTable  # (state, name key) -> place dict of the town centroid
+    town_states: tuple[str, ...]  # every state (and territory) that has towns, sorted
     state_places: dict[str, dict]  # "TX" -> place dict of the state (centroid of its ZIPs)
     state_names: dict[str, str]  # full-name key ("texas", "north carolina") -> code
     state_abbrevs: dict[str, str]  # "tx", "tex", "mass" -> code
@@ -96,67 +121,83 @@ class _Gazetteer:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
+    gazetteer = _build_gazetteer()
+    # Memory: the build creates and drops 42,000 raw ZIP records from `zipcodes`. Collect them
+    # and hand the freed heap pages back to the system, so the process does not keep them.
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc only
+        except (OSError, AttributeError):
+            pass
+    return gazetteer
+
+
+def _build_gazetteer() -> _Gazetteer:
     states = json.loads((DATA_DIR / "us_states.json").read_text(encoding="utf-8"))
     words = json.loads((DATA_DIR / "place_words.json").read_text(encoding="utf-8"))
+    town_key = lru_cache(maxsize=None)(name_key)  # share one string per distinct name
+    town_display = lru_cache(maxsize=None)(display_town)
+    shared: dict[str, str] = {}  # one copy of each state and county name
 
-    zips: dict[str, dict] = {}
+    zips: dict[str, tuple] = {}  # ZIP -> (zip, town, state, county, lat, lon)
     standard_zips: set[str] = set()
-    primary: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    alternate: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    display: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    by_state: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for rec in zipcodes.list_all():
-        try:
-            lat, lon = float(rec["lat"]), float(rec["long"])
-        except (TypeError, ValueError):
-            continue
-        state = rec["state"]
-        place = {
-            "zip": rec["zip_code"],
-            "town": _cached_display(rec["city"]),
-            "state": state,
-            "county": rec["county"] or None,
-            "lat": lat,
-            "lon": lon,
-        }
-        zips[rec["zip_code"]] = place
-        if rec["zip_code_type"] == "STANDARD":
-            standard_zips.add(rec["zip_code"])
-        by_state[state].append((lat, lon))
-        # UNIQUE ZIPs belong to one company or campus ("At&t"); their names are not towns.
-        if rec["zip_code_type"] == "UNIQUE":
-            continue
-        key = (state, _cached_key(rec["city"]))
-        primary[key].append(rec)
-        display[key][_cached_display(rec["city"])] += 1
-        for alt in rec["acceptable_cities"]:
-            alt_key = (state, _cached_key(alt))
-            alternate[alt_key].append(rec)
-            display[alt_key][_cached_display(alt)] += 1
+    primary: dict[tuple[str, str], list[str]] = defaultdict(list)  # town -> its ZIP codes
+    alternate: dict[tuple[str, str], list[str]] = defaultdict(list)
+    spellings: Counter = Counter()  # ((state, name key), spelling) -> number of ZIPs
+    # Read the records by their first two ZIP digits (~430 at a time, same order as the full
+    # list) and keep only compact tuples: the 42,000 raw record dicts never exist at once, which
+    # leaves far less fragmented heap behind (list_all() would even keep them cached for good).
+    for prefix in (f"{n:02d}" for n in range(100)):
+        for rec in zipcodes.similar_to(prefix):
+            try:
+                lat, lon = float(rec["lat"]), float(rec["long"])
+            except (TypeError, ValueError):
+                continue
+            code = rec["zip_code"]
+            state = shared.setdefault(rec["state"], rec["state"])
+            county = shared.setdefault(rec["county"], rec["county"]) if rec["county"] else None
+            zips[code] = (code, town_display(rec["city"]), state, county, lat, lon)
+            if rec["zip_code_type"] == "STANDARD":
+                standard_zips.add(code)
+            # UNIQUE ZIPs belong to one company or campus ("At&t"); their names are not towns.
+            if rec["zip_code_type"] == "UNIQUE":
+                continue
+            key = (state, town_key(rec["city"]))
+            primary[key].append(code)
+            spellings[key, town_display(rec["city"])] += 1
+            for alt in rec["acceptable_cities"]:
+                alt_key = (state, town_key(alt))
+                alternate[alt_key].append(code)
+                spellings[alt_key, town_display(alt)] += 1
 
-    towns: dict[tuple[str, str], dict] = {}
-    zip_count: dict[tuple[str, str], int] = {}
+    # Most ZIPs spell it "Winston-Salem", a few "Winston Salem": use the usual spelling (the
+    # first one seen on a tie, as most_common() keeps insertion order among equal counts).
+    usual_spelling: dict[tuple[str, str], str] = {}
+    for (key, spelling), _ in spellings.most_common():
+        usual_spelling.setdefault(key, spelling)
+    del spellings
+
+    towns: dict[tuple[str, str], tuple] = {}  # (state, name key) -> (None, town, ..., ZIP count)
     for key in set(primary) | set(alternate):
         # A name that is some ZIP's main town is that town; only otherwise use the ZIPs that
         # list it as an acceptable name (e.g. a village inside a larger ZIP).
-        recs = primary.get(key) or alternate[key]
-        standard = [r for r in recs if r["zip_code_type"] == "STANDARD"] or recs
-        counties = Counter(r["county"] for r in standard if r["county"])
-        towns[key] = {
-            "zip": None,
-            # Most ZIPs spell it "Winston-Salem", a few "Winston Salem": use the usual spelling.
-            "town": display[key].most_common(1)[0][0],
-            "state": key[0],
-            "county": counties.most_common(1)[0][0] if counties else None,
-            "lat": round(sum(float(r["lat"]) for r in standard) / len(standard), 4),
-            "lon": round(sum(float(r["long"]) for r in standard) / len(standard), 4),
-        }
-        zip_count[key] = len(recs)
+        codes = primary.get(key) or alternate[key]
+        rows = [zips[c] for c in codes if c in standard_zips] or [zips[c] for c in codes]
+        counties = Counter(row[3] for row in rows if row[3])
+        towns[key] = (
+            None,
+            usual_spelling[key],
+            key[0],
+            counties.most_common(1)[0][0] if counties else None,
+            round(sum(row[4] for row in rows) / len(rows), 4),
+            round(sum(row[5] for row in rows) / len(rows), 4),
+            len(codes),
+        )
 
-    states_of_town: dict[str, list[str]] = defaultdict(list)
-    for state, key in sorted(towns):
-        states_of_town[key].append(state)
-
+    by_state: dict[str, list[tuple]] = defaultdict(list)
+    for row in zips.values():
+        by_state[row[2]].append(row)
     state_names: dict[str, str] = {}
     state_abbrevs: dict[str, str] = {}
     state_places: dict[str, dict] = {}
@@ -165,27 +206,26 @@ def _gazetteer() -> _Gazetteer:
             state_names[name_key(name)] = st["code"]
         for abbrev in [st["code"], *st["abbreviations"]]:
             state_abbrevs[name_key(abbrev)] = st["code"]
-        coords = by_state.get(st["code"])
-        if coords:
+        rows = by_state.get(st["code"])
+        if rows:
             state_places[st["code"]] = {
                 "zip": None,
                 "town": None,
                 "state": st["code"],
                 "county": None,
-                "lat": round(sum(c[0] for c in coords) / len(coords), 4),
-                "lon": round(sum(c[1] for c in coords) / len(coords), 4),
+                "lat": round(sum(row[4] for row in rows) / len(rows), 4),
+                "lon": round(sum(row[5] for row in rows) / len(rows), 4),
             }
     state_bounds = {}
-    for code, coords in by_state.items():
-        lats, lons = zip(*coords)
+    for code, rows in by_state.items():
+        lats, lons = [row[4] for row in rows], [row[5] for row in rows]
         state_bounds[code] = (min(lats), max(lats), min(lons), max(lons))
     served = tuple(states["served"])
     return _Gazetteer(
-        zips=zips,
+        zips=_PlaceTable(zips),
         standard_zips=frozenset(standard_zips),
-        towns=towns,
-        states_of_town=dict(states_of_town),
-        zip_count_of_town=zip_count,
+        towns=_PlaceTable(towns),
+        town_states=tuple(sorted({state for state, _ in towns})),
         state_places=state_places,
         state_names=state_names,
         state_abbrevs=state_abbrevs,
@@ -199,7 +239,7 @@ def _gazetteer() -> _Gazetteer:
 
 
 def warm_up() -> None:
-    """Build the ZIP and town index now (about a second) rather than on the first question."""
+    """Build the ZIP and town index now (a few seconds) rather than on the first question."""
     _gazetteer()
 
 
@@ -211,14 +251,14 @@ def place_names(states: Iterable[str] = ("MA", "NC")) -> list[str]:
     """All town names in these states (main and acceptable ZIP town names), for a gazetteer."""
     wanted = set(states)
     g = _gazetteer()
-    return sorted({p["town"] for (st, _), p in g.towns.items() if st in wanted})
+    return sorted({row[1] for (st, _), row in g.towns.rows.items() if st in wanted})
 
 
 def zip_places(states: Iterable[str] = ("MA", "NC")) -> list[dict]:
     """The place dict of every street-delivery ZIP in these states (for coverage statistics)."""
     wanted = set(states)
     g = _gazetteer()
-    return [dict(p) for z, p in sorted(g.zips.items()) if p["state"] in wanted and z in g.standard_zips]
+    return [g.zips[z] for z, row in sorted(g.zips.rows.items()) if row[2] in wanted and z in g.standard_zips]
 
 
 def zip_place(zip_code: str) -> dict | None:
@@ -251,14 +291,15 @@ def within_state_bounds(lat: float, lon: float, state: str, margin_deg: float = 
 
 def nearest_zip_place(lat: float, lon: float, state: str | None = None) -> dict | None:
     """The ZIP place closest to a point (for a county when a provider has no ZIP)."""
+    zips = _gazetteer().zips
     best, best_d = None, float("inf")
-    for place in _gazetteer().zips.values():
-        if state and place["state"] != state:
+    for code, row in zips.rows.items():
+        if state and row[2] != state:
             continue
-        d = distance_miles(lat, lon, place["lat"], place["lon"])
+        d = distance_miles(lat, lon, row[4], row[5])
         if d < best_d:
-            best, best_d = place, d
-    return dict(best) if best else None
+            best, best_d = code, d
+    return zips[best] if best else None
 
 
 def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
@@ -309,10 +350,11 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
         return PlaceMatch(match.status, match.place, match.candidates, corrected=True)
 
     core = _core(g, tokens)
-    if core and core in g.states_of_town:
+    states = [s for s in g.town_states if (s, core) in g.towns] if core else []
+    if states:
         # A bare town that exists only outside MA and NC ("Chicago"): the state with most ZIPs.
-        states = sorted(g.states_of_town[core], key=lambda s: -g.zip_count_of_town[(s, core)])
-        places = [dict(g.towns[(s, core)]) for s in states]
+        states.sort(key=lambda s: -g.towns.rows[(s, core)][_ZIP_COUNT])
+        places = [g.towns[(s, core)] for s in states]
         return PlaceMatch(OUTSIDE, places[0], candidates=places)
     return PlaceMatch(UNKNOWN)
 
