@@ -236,11 +236,12 @@ def test_component_skips_button_payloads(detector):
     assert m.get("intent")["name"] == "inform" and m.get("crisis") is None
 
 
-def test_component_keeps_a_crisis_found_only_by_the_model(detector):
-    m = message("everything is grey and heavy", intent="crisis", confidence=0.7)
+def test_component_overrules_a_crisis_found_only_by_the_model(detector):
+    m = message("this form is killing me lol", intent="crisis", confidence=0.99)
+    m.set("intent_ranking", [{"name": "crisis", "confidence": 0.99}, {"name": "help", "confidence": 0.01}])
     detector.process([m])
-    assert m.get("intent")["name"] == "crisis"
-    assert m.get("crisis")["source"] == "model"
+    assert m.get("intent")["name"] == "nlu_fallback"
+    assert all(r["name"] != "crisis" for r in m.get("intent_ranking"))
 
 
 def test_a_crisis_event_is_counted_in_the_log_without_the_text(detector, caplog):

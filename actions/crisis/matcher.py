@@ -408,8 +408,14 @@ class CrisisMatcher:
 
     # ---------------------------------------------------------------- detection
 
-    def detect(self, text: str) -> Optional[CrisisSignal]:
-        """The crisis signal in one user message, or None."""
+    def dismisses(self, text: str) -> bool:
+        """True when the message has crisis words or a known idiom that the patterns judge not to
+        be a crisis (an idiom, a denial, clear history): the deterministic layer says no."""
+        found = self._raw_matches(text)
+        return bool(found and (found[1] or found[2])) and self.detect(text) is None
+
+    def _raw_matches(self, text: str):
+        """The pattern matches in a message: (doc, crisis rules, exception spans, cues) or None."""
         if not text or not text.strip():
             return None
         doc = self.tokens(text)
@@ -432,6 +438,14 @@ class CrisisMatcher:
                 exceptions.append((start, end))
             else:
                 cues.setdefault(name.split("|")[0], []).append((start, end))
+        return doc, crisis, exceptions, cues
+
+    def detect(self, text: str) -> Optional[CrisisSignal]:
+        """The crisis signal in one user message, or None."""
+        found = self._raw_matches(text)
+        if found is None:
+            return None
+        doc, crisis, exceptions, cues = found
         if not crisis:
             return None
         context = _Context(doc, cues, self)
