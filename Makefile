@@ -25,7 +25,7 @@ test: setup train browser  ## Every check: data validation, pytest (unit + end-t
 train: setup  ## Train the model if it is missing or stale (fingerprint of data, domain, config, components).
 	@$(PY) tools/train.py
 
-evaluate: setup  ## Held-out NLU evaluation (intent accuracy, macro-F1) and the crisis set (recall, false positives).
+evaluate: setup train  ## Held-out NLU evaluation (intent accuracy, macro-F1) and the crisis set (recall, false positives).
 	@$(PY) tools/evaluate_nlu.py
 	@$(PY) tools/evaluate_crisis.py --model models/referral.tar.gz
 
