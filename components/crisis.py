@@ -3,8 +3,9 @@
 When actions/crisis/matcher.py recognises a crisis, the intent becomes `crisis` (confidence 1.0,
 first in the ranking) whatever the model said, and the parse result gets
 `"crisis": {"category", "level", "about", "source": "matcher"}` (a top-level key of the parse data,
-so also `tracker.latest_message["crisis"]`). When only the model said `crisis`, the intent is left
-alone and `source` is "model". Button payloads ("/intent") are not looked at.
+so also `tracker.latest_message["crisis"]`). When only the model said `crisis`, the patterns have
+the final word: the intent becomes the next one (or `nlu_fallback` when unsure), because the model
+alone raised false alarms on everyday words. Button payloads ("/intent") are not looked at.
 A count per category and level goes to the log; never the text or who wrote it.
 """
 

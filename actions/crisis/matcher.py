@@ -408,12 +408,6 @@ class CrisisMatcher:
 
     # ---------------------------------------------------------------- detection
 
-    def dismisses(self, text: str) -> bool:
-        """True when the message has crisis words or a known idiom that the patterns judge not to
-        be a crisis (an idiom, a denial, clear history): the deterministic layer says no."""
-        found = self._raw_matches(text)
-        return bool(found and (found[1] or found[2])) and self.detect(text) is None
-
     def _raw_matches(self, text: str):
         """The pattern matches in a message: (doc, crisis rules, exception spans, cues) or None."""
         if not text or not text.strip():
