@@ -1,34 +1,54 @@
-"""SQL tracker store that forgets conversations after a retention period.
+"""SQL tracker store that forgets conversations after a retention period, and reads each once.
 
 Rasa's SQL tracker store keeps every user message forever; these conversations are protected
 health information, so whole conversations idle for longer than `retention_hours` are deleted,
-at start-up and then at most every `purge_interval_minutes` while messages are saved.
+at start-up and then at most every `purge_interval_minutes` while conversations are used.
+
+Rasa also reads the whole conversation back from the database and replays every event on each
+message, and counts the stored events again before each save: a third of a turn (py-spy). This
+store keeps the trackers of the `cache_conversations` most recent conversations in memory (SQLite
+only, where this Rasa process is the one writer; 0 turns it off). Every event is still written
+to the database at once, so nothing is lost on a restart. A tracker is reused only as it was
+saved: if a turn failed half-way (events added but not saved), or the tracker holds events from
+before its last session start (which a database read leaves out), it is read from the database
+instead, so a reused tracker is always the one the database would give.
 """
 
+import itertools
+import json
 import logging
 import time
-from typing import Any, Optional, Text
+from collections import OrderedDict
+from typing import Any, Iterator, Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
 
 class ExpiringSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` plus a retention limit (endpoints.yml: `retention_hours`)."""
+    """`SQLTrackerStore` plus a retention limit and a cache (endpoints.yml: `retention_hours`,
+    `cache_conversations`)."""
 
     def __init__(
         self,
         domain: Optional[Domain] = None,
         retention_hours: float = 24,
         purge_interval_minutes: float = 10,
+        cache_conversations: int = 200,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain=domain, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        sqlite = self.engine.dialect.name == "sqlite"
+        if sqlite:
             self._tune_sqlite()
+        # sender id -> (tracker, number of its events stored in the database)
+        self._cache: "OrderedDict[Text, tuple[DialogueStateTracker, int]]" = OrderedDict()
+        self.cache_size = int(cache_conversations) if sqlite and self.event_broker is None else 0
         self.retention_seconds = float(retention_hours) * 3600
         self.purge_interval_seconds = float(purge_interval_minutes) * 60
         self._last_purge = 0.0
@@ -63,6 +83,8 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
                 .having(self._max_timestamp() < cutoff)
             )
             expired_ids = [row[0] for row in expired]
+            for sender_id in expired_ids:
+                self._cache.pop(sender_id, None)
             if expired_ids:
                 session.query(events).filter(events.sender_id.in_(expired_ids)).delete(
                     synchronize_session=False
@@ -79,11 +101,80 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
 
         return sa.func.max(self.SQLEvent.timestamp)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+    def _purge_if_due(self) -> None:
         if time.time() - self._last_purge > self.purge_interval_seconds:
             self.purge_expired()
 
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        self._purge_if_due()
+        cached = self._cache.get(sender_id)
+        if cached is not None:
+            tracker, stored = cached
+            if len(tracker.events) == stored:
+                self._cache.move_to_end(sender_id)
+                return tracker
+            del self._cache[sender_id]  # changed but never saved: the database has the truth
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None and self._reusable(tracker, 0):
+            self._remember(tracker)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        cached = self._cache.get(tracker.sender_id)
+        known = cached is not None and cached[0] is tracker
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [self._row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:
+                # One bulk insert of the rows Rasa's save adds one by one through the ORM.
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+        if known and self._reusable(tracker, cached[1]):
+            self._remember(tracker)
+        else:
+            self._cache.pop(tracker.sender_id, None)
+        self._purge_if_due()
+
+    @staticmethod
+    def _row(sender_id: Text, event: Any) -> dict:
+        """The database row of an event, as `SQLTrackerStore.save` writes it."""
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet: counted in memory for a tracker this store handed out."""
+        cached = self._cache.get(tracker.sender_id)
+        if cached is not None and cached[0] is tracker:
+            return itertools.islice(tracker.events, cached[1], len(tracker.events))
+        return super()._additional_events(session, tracker)
+
+    @staticmethod
+    def _reusable(tracker: DialogueStateTracker, start: int) -> bool:
+        """No session starts among events[start:] except as the very first event.
+
+        A database read returns the events from the latest session start on; a tracker that
+        started a new session in memory still holds the earlier ones, so it is read again.
+        """
+        return not any(
+            isinstance(event, SessionStarted) and index > 0
+            for index, event in enumerate(itertools.islice(tracker.events, start, None), start)
+        )
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        if self.cache_size <= 0:
+            return
+        self._cache[tracker.sender_id] = (tracker, len(tracker.events))
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
     @staticmethod
     def describe() -> Text:
-        return "SQL tracker store with a retention limit"
+        return "SQL tracker store with a retention limit and a cache of recent conversations"

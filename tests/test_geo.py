@@ -208,3 +208,25 @@ def test_resolve_place_takes_well_under_five_milliseconds():
             resolve_place(text)
             timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.005
+
+
+def test_the_cached_index_is_the_built_index(tmp_path, monkeypatch):
+    """A second process reads the index from var/cache; it must be the one a build gives."""
+    monkeypatch.setattr(geo, "CACHE_DIR", tmp_path)
+    geo._gazetteer.cache_clear()
+    try:
+        built = geo._gazetteer()  # no cache file yet: built, then written
+        files = list(tmp_path.glob("gazetteer-*.pickle"))
+        assert len(files) == 1
+        geo._gazetteer.cache_clear()
+        cached = geo._gazetteer()
+        assert cached is not built
+        for name in built.__dataclass_fields__:
+            a, b = getattr(built, name), getattr(cached, name)
+            assert (dict(a.rows) == dict(b.rows)) if isinstance(a, geo._PlaceTable) else a == b, name
+        files[0].write_bytes(b"not a pickle")  # a damaged cache is rebuilt, not trusted
+        geo._gazetteer.cache_clear()
+        rebuilt = geo._gazetteer()
+        assert dict(rebuilt.zips.rows) == dict(built.zips.rows)
+    finally:
+        geo._gazetteer.cache_clear()

@@ -42,7 +42,7 @@ def quiet_env() -> Dict[str, str]:
 def write_endpoints(action_port: int, db_path: Path, retention_hours: float = 24) -> Path:
     """An endpoints file like endpoints.yml, pointing at the given action port and database."""
     text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
-    text = text.replace("http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook")
+    text = text.replace("http://127.0.0.1:5055/webhook", f"http://127.0.0.1:{action_port}/webhook")
     text = text.replace('db: "var/conversations.db"', f'db: "{db_path}"')
     text = text.replace("retention_hours: 24", f"retention_hours: {retention_hours}")
     path = db_path.parent / "endpoints.yml"
@@ -103,13 +103,13 @@ class Stack:
             **kwargs,
         )
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: List[str], **env: str) -> subprocess.Popen:
         if self.log_dir:
             out = open(self.log_dir / f"{name}.log", "wb")
         else:
             out = None  # `make run`: the servers' own progress lines go to the terminal
         process = subprocess.Popen(
-            args, cwd=ROOT, env=quiet_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
+            args, cwd=ROOT, env={**quiet_env(), **env}, stdout=out, stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
         self.processes.append(process)
@@ -126,7 +126,9 @@ class Stack:
 
         progress(f"Starting the action server on :{self.action_port} ...")
         actions = self._spawn(
-            "actions", [python, "-m", "rasa_sdk", "--actions", "actions.registry", "--port", str(self.action_port)]
+            "actions",
+            [python, "-m", "rasa_sdk", "--actions", "actions.registry", "--port", str(self.action_port)],
+            SANIC_HOST="127.0.0.1",  # only Rasa, on this machine, calls the actions
         )
         progress(f"Starting Rasa on :{self.rasa_port} (loading the model takes a few seconds) ...")
         rasa = self._spawn(

@@ -396,6 +396,9 @@ def _can_change_outcome(question_id: str, answers: dict, live: list[Program]) ->
 def questions_that_matter(answers: dict) -> list[str]:
     """The screening questions worth asking, in order, given the answers so far.
 
+    A pure function of the answers, worked out once per set of answers (the action server asks
+    it two or three times per turn; a new list is returned each time).
+
     The list holds the questions already answered (any value, "not_sure" too) and the ones still
     worth asking, in the order of actions/screening/questions.yml (for_whom, location, coverage,
     age, diagnosis, psych_discharge, er_visits, housing, move_in, justice, access_barriers,
@@ -415,6 +418,19 @@ def questions_that_matter(answers: dict) -> list[str]:
       insurance, no diagnosis, a place outside MA and NC, under 18 in NC, no consent ...) the
       list holds only the questions already answered, so nothing more is asked.
     """
+    try:
+        key = json.dumps(answers, sort_keys=True)
+    except TypeError:  # not plain JSON values (never from a tracker): work it out directly
+        return _plan(answers)
+    return list(_questions_that_matter(key))
+
+
+@lru_cache(maxsize=2048)
+def _questions_that_matter(answers_json: str) -> tuple[str, ...]:
+    return tuple(_plan(json.loads(answers_json)))
+
+
+def _plan(answers: dict) -> list[str]:
     r = rules()
     results = evaluate(answers)
     if all(result.status == UNLIKELY for result in results):
