@@ -76,6 +76,7 @@ class Stack:
     log_dir: Optional[Path] = None
     with_web: bool = True
     retention_hours: float = 24
+    temporary: bool = False  # a test or benchmark stack: its conversations are deleted at stop
     processes: List[subprocess.Popen] = field(default_factory=list)
     startup_seconds: float = 0.0
 
@@ -100,6 +101,7 @@ class Stack:
             web_port=free_port(),
             state_dir=temp,
             log_dir=temp,
+            temporary=True,
             **kwargs,
         )
 
@@ -175,6 +177,10 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self.processes.clear()
+        if self.temporary and self.state_dir:
+            # The logs stay for diagnosis (they hold no conversation text); the conversations go.
+            for path in self.state_dir.glob("conversations.db*"):
+                path.unlink(missing_ok=True)
 
     def pids(self) -> List[int]:
         return [p.pid for p in self.processes if p.poll() is None]
