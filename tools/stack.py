@@ -199,6 +199,9 @@ def main() -> None:
     stack = Stack(args.rasa_port, args.action_port, args.web_port)
     say = lambda message: print(f"==> {message}", flush=True)  # noqa: E731
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C stops everything even where the launcher started us with SIGINT ignored (a shell's
+    # background job does that).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         stack.start(say)
         say(f"Ready in {stack.startup_seconds:.1f} s.")
