@@ -1,10 +1,10 @@
 """Safety and help: the crisis response, reaching a person, stopping, and the fallback."""
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -145,6 +145,9 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        reply = self._reply_to_an_offer(dispatcher, tracker)
+        if reply is not None:
+            return reply
         if possibly_crisis(tracker):
             CrisisCounter.record()
             resources = resources_for(known_state(tracker))
@@ -164,3 +167,53 @@ class ActionDefaultFallback(Action):
             ],
         )
         return []
+
+    @staticmethod
+    def _reply_to_an_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+        """"Yes" or "no" to the question the last bot message asked with buttons, if one did.
+
+        After the results, "Would you like to see providers near you?" offers one thing: "yes"
+        starts the provider search, "no" is answered kindly. Where the buttons offer several
+        things ("check if a program may fit, or find providers?"), "yes" gets the choices again.
+        """
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in ("affirm", "deny"):
+            return None
+        offered = [b.get("payload") for b in last_bot_buttons(tracker)]
+        if not offered:
+            return None
+        if offered[0] == "/find_providers":
+            if intent == "affirm":
+                return [FollowupAction("action_prepare_provider_search")]
+            dispatcher.utter_message(
+                text="Okay. You can ask me a question, or come back to find providers any time.",
+                buttons=[
+                    {"title": "Ask a question", "payload": "/help"},
+                    {"title": "Talk to a person", "payload": "/human_handoff"},
+                    {"title": "Start over", "payload": "/restart_screening"},
+                ],
+            )
+            return []
+        if intent == "affirm" and "/check_eligibility" in offered and "/find_providers" in offered:
+            dispatcher.utter_message(
+                text="Which would you like?",
+                buttons=[
+                    {"title": "Check if a program may fit", "payload": "/check_eligibility"},
+                    {"title": "Find providers", "payload": "/find_providers"},
+                ],
+            )
+            return []
+        return None
+
+
+def last_bot_buttons(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The buttons of the newest bot message before the person's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return []
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user and (event.get("data") or {}).get("buttons"):
+            return event["data"]["buttons"]
+    return []

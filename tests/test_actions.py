@@ -187,3 +187,46 @@ def test_language_filter_is_applied(language):
     messages, _ = run(ActionFindProviders(), tracker)
     payload = next((m["custom"] for m in messages if m.get("custom")), None)
     assert payload and all(language in item["languages"] for item in payload["items"])
+
+
+# --- "yes" and "no" to what the last message offered -------------------------------------------
+
+PROVIDERS_OFFER = [{"title": "Show providers near me", "payload": "/find_providers"},
+                   {"title": "Ask a question", "payload": "/help"}]
+NEXT_OFFER = [{"title": "Check if a program may fit", "payload": "/check_eligibility"},
+              {"title": "Find providers", "payload": "/find_providers"}]
+
+
+def answer_to(buttons, text: str, intent: str):
+    from actions.support import ActionDefaultFallback
+
+    tracker = make_tracker(text, intent=intent, form=None)
+    tracker.events[:0] = [{"event": "user", "text": "earlier"},
+                          {"event": "bot", "text": "Would you like ...?", "data": {"buttons": buttons}}]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDefaultFallback().run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages, events
+
+
+def test_yes_to_the_offer_of_providers_starts_the_provider_search():
+    messages, events = answer_to(PROVIDERS_OFFER, "yes please", "affirm")
+    assert messages == []
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_prepare_provider_search"}]
+
+
+def test_no_to_the_offer_of_providers_is_answered_kindly_with_ways_on():
+    messages, events = answer_to(PROVIDERS_OFFER, "no thanks", "deny")
+    assert events == [] and "Okay" in texts(messages)
+    assert "not sure I understood" not in texts(messages)
+    assert messages[-1]["buttons"]
+
+
+def test_yes_to_a_choice_of_two_asks_which():
+    messages, events = answer_to(NEXT_OFFER, "yes", "affirm")
+    assert events == [] and "Which would you like?" in texts(messages)
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/check_eligibility", "/find_providers"]
+
+
+def test_yes_with_nothing_offered_gets_the_help_fallback():
+    messages, _ = answer_to([], "yes", "affirm")
+    assert "not sure I understood" in texts(messages)

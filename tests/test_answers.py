@@ -140,6 +140,13 @@ CASES = (
         ("for a client", "client"), ("I'm a social worker helping someone", "client"),
     ])
     + table("location", [("not sure", "not_sure"), ("Worcester", None)])
+    # "she has", "I do": an answer only where the clause ends there; otherwise it is about
+    # something else and the question is asked again, never taken as "yes".
+    + table("daily_living", [
+        ("she has an apartment with me", None), ("she does her own shopping", None),
+        ("yes she has", "yes"), ("she does, a lot", "yes"), ("he did. twice", "yes"),
+    ])
+    + table("consent", [("she does", "yes"), ("he doesn't want it", "no")])
 )
 
 

@@ -473,9 +473,30 @@ def duration_days(text: str) -> Optional[int]:
 # ----------------------------------------------------------------------------- per question
 
 
-def _answer_word(question_id: str, norm: str) -> Optional[str]:
-    hit = lexicon().answers[question_id].first(norm)
-    return hit.label if hit else None
+# "she has", "I do", "he didn't": a whole answer only where its clause ends there ("yes she has",
+# "he did, twice"). "she has an apartment with me" is about something else, not a "yes".
+_AUX_ANSWER = re.compile(
+    r"(i|he|she|they|we) (do|does|did|have|has|don't|doesn't|didn't|haven't|hasn't)( not)?"
+)
+_AFTER_AUX_ANSWER = {"yes", "yeah", "no", "too", "really", "actually", "definitely", "though", "sadly",
+                     "already", "before", "lol", "i", "think", "guess", "so"}
+
+
+def _answer_word(question_id: str, norm: str, text: str = "") -> Optional[str]:
+    table = lexicon().answers[question_id]
+    while True:
+        hit = table.first(norm)
+        if hit is None:
+            return None
+        if text and _AUX_ANSWER.fullmatch(norm[hit.start : hit.end]):
+            rest = _PUNCTUATION.split(text[hit.end :], maxsplit=1)[0].lower().split()
+            if any(word not in _AFTER_AUX_ANSWER for word in rest):
+                # Not a whole answer: blank its subject and look again, so that a phrase it
+                # overlapped ("he doesn't want it" -> "doesn't want") is still found.
+                subject_end = norm.index(" ", hit.start)
+                norm = norm[: hit.start] + " " * (subject_end - hit.start) + norm[subject_end:]
+                continue
+        return hit.label
 
 
 def _exact(question_id: str, text: str) -> Optional[Any]:
@@ -499,7 +520,7 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
         if kind in kinds:
             relation = next((h.label[1] for h in hits if h.label[0] == kind and h.label[1]), None)
             return ParsedAnswer(kind, {"relation": relation} if relation else {})
-    if _answer_word("for_whom", norm) == NOT_SURE:
+    if _answer_word("for_whom", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     return ParsedAnswer(None)
 
@@ -575,7 +596,7 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         labels.append("masshealth")
     said_states = [hit.label for hit in lexicon().tables["states"].find_all(norm)]
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
-    if parsed.value is None and not labels and _answer_word("coverage", norm) == NOT_SURE:
+    if parsed.value is None and not labels and _answer_word("coverage", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     return parsed
 
@@ -608,7 +629,7 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
         return ParsedAnswer(17, {"at_most": True})
     if tables["age_adult"].first(norm):
         return ParsedAnswer(18, {"at_least": True})
-    if _answer_word("age", norm) == NOT_SURE:
+    if _answer_word("age", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     return ParsedAnswer(None)
 
@@ -630,7 +651,7 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
         return ParsedAnswer("both", extra)
     if kinds:
         return ParsedAnswer(kinds.pop(), extra)
-    word = _answer_word("diagnosis", norm)
+    word = _answer_word("diagnosis", norm, text)
     return ParsedAnswer(word)
 
 
@@ -655,7 +676,7 @@ def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> 
         if point.kind == "future":
             return ParsedAnswer(None, {"future": True})
         return ParsedAnswer(abs(point.days))
-    word = _answer_word("psych_discharge", norm)
+    word = _answer_word("psych_discharge", norm, text)
     if windows:
         # "yes, in the last 2 months" -> yes; "not in the last year" -> no. A window that does
         # not line up with the 180 days ("not in the last 2 weeks") says too little: ask again.
@@ -688,7 +709,7 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     )
     candidates = [c for c in candidates if 0 <= c[1] <= MAX_ER_VISITS]
     zero = lex.zero_count.first(norm)
-    word = _answer_word("er_visits", norm)
+    word = _answer_word("er_visits", norm, text)
     if not candidates:
         if word == NOT_SURE:
             return ParsedAnswer(NOT_SURE)
@@ -711,7 +732,7 @@ def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAn
         return ParsedAnswer("housed")
     if "homeless_psh" in kinds:
         return ParsedAnswer("homeless_psh")
-    if _answer_word("housing", norm) == NOT_SURE:
+    if _answer_word("housing", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     return ParsedAnswer(None)
 
@@ -728,7 +749,7 @@ def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAn
     future_windows = [w for w in windows if w.kind == "window_future"]
     if future_windows:
         return ParsedAnswer(future_windows[0].days)
-    word = _answer_word("move_in", norm)
+    word = _answer_word("move_in", norm, text)
     if word == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     if tables["soon"].first(norm) or word == "yes":
@@ -740,12 +761,12 @@ def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAn
 
 def _parse_location(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     # Places are resolved by actions.directory.geo.resolve_place; only "not sure" is read here.
-    return ParsedAnswer(NOT_SURE if _answer_word("location", norm) == NOT_SURE else None)
+    return ParsedAnswer(NOT_SURE if _answer_word("location", norm, text) == NOT_SURE else None)
 
 
 def _yes_no_parser(question_id: str):
     def parse(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
-        return ParsedAnswer(_answer_word(question_id, norm))
+        return ParsedAnswer(_answer_word(question_id, norm, text))
 
     return parse
 

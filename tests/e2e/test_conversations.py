@@ -274,6 +274,21 @@ def test_providers_after_screening_use_the_screening_place(conversation):
     assert all(set(item["programs"]) & {"CSP", "CSP-HI", "CSP-JI"} for item in payload["items"])
 
 
+def test_yes_to_the_offer_of_providers_after_the_results_shows_them(conversation):
+    eligibility, _, _ = answer_screening(conversation, "can I get CSP?", MA_MEMBER_TYPED)
+    assert status_of(eligibility)["CSP"] == "likely"
+    messages = conversation.say("yes please")
+    payload = Conversation.payloads(messages, "providers")[-1]
+    assert payload["near"]["town"] == "Worcester" and payload["items"]
+
+
+def test_no_to_the_offer_of_providers_is_answered_kindly(conversation):
+    answer_screening(conversation, "can I get CSP?", MA_MEMBER_TYPED)
+    messages = conversation.say("no thanks")
+    assert "Okay" in Conversation.text(messages) and Conversation.buttons(messages)
+    assert not Conversation.payloads(messages, "providers")
+
+
 def test_show_more_gives_the_next_providers(conversation):
     first = Conversation.payloads(conversation.say("find CSP providers near Boston"), "providers")[-1]
     more = Conversation.payloads(conversation.say('/find_providers{"page": "next"}'), "providers")
@@ -299,6 +314,12 @@ def test_crisis_in_a_fresh_conversation_comes_first(conversation):
     payload = crisis_payload(messages)
     assert payload and any("988" in r["phone"] for r in payload["resources"])
     assert "988" in Conversation.text(messages[:1])
+
+
+@pytest.mark.parametrize("message", ["i feel like giving up, whats the point", "my son feels like giving up"])
+def test_hopelessness_gets_the_crisis_resources(new_conversation, message):
+    payload = crisis_payload(new_conversation().say(message))
+    assert payload and any("988" in r["phone"] for r in payload["resources"])
 
 
 def test_crisis_mid_screening_keeps_the_place_and_the_answers(conversation):
