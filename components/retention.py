@@ -58,7 +58,8 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
         """Write-ahead log, synced at checkpoints: a save per turn no longer waits on fsync.
 
         A power cut can lose the last turns of a chat, never corrupt the file; that trade suits a
-        chat whose conversations are deleted within a day anyway.
+        chat whose conversations are deleted within a day anyway. `secure_delete` overwrites
+        deleted rows with zeros, so a purged conversation cannot be read back from the file.
         """
         import sqlalchemy as sa
 
@@ -66,6 +67,7 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         sa.event.listen(self.engine, "connect", pragmas)
@@ -90,11 +92,21 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
                     synchronize_session=False
                 )
                 session.commit()
+        if expired_ids and self.engine.dialect.name == "sqlite":
+            self._checkpoint()
         self._last_purge = now
         if expired_ids:
             # A count only: never sender ids or content.
             logger.info("Deleted %d expired conversation(s).", len(expired_ids))
         return len(expired_ids)
+
+    def _checkpoint(self) -> None:
+        """Copies the write-ahead log into the database and empties it: until then the deleted
+        rows are still in the -wal file (secure_delete zeroes them in the database only)."""
+        import sqlalchemy as sa
+
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
     def _max_timestamp(self) -> Any:
         import sqlalchemy as sa
