@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -162,6 +163,13 @@ def main(argv: Optional[list] = None) -> int:
 
     server = ThreadingHTTPServer((args.host, args.port), make_handler(args.web_dir, origin))
     server.daemon_threads = True
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM and Ctrl-C close the listening socket at once, even where SIGINT came in ignored.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(f"Web chat on http://{args.host}:{server.server_port}/ (talks to Rasa at {origin})", flush=True)
     try:
         server.serve_forever()
