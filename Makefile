@@ -25,9 +25,9 @@ test: setup train browser  ## Every check: data validation, pytest (unit + end-t
 train: setup  ## Train the model if it is missing or stale (fingerprint of data, domain, config, components).
 	@$(PY) tools/train.py
 
-evaluate: setup train  ## Held-out NLU evaluation (intent accuracy, macro-F1) and the crisis set (recall, false positives).
+evaluate: setup train  ## Held-out NLU evaluation, and the crisis layer: training set, held-out writers, blind sets, speed.
 	@$(PY) tools/evaluate_nlu.py
-	@$(PY) tools/evaluate_crisis.py --model models/referral.tar.gz
+	@$(PY) tools/evaluate_crisis.py
 
 bench: setup train  ## Latency, throughput, start-up and memory against a bare `rasa init` floor.
 	@$(PY) tools/bench.py

@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.crisis.answers import resource_line
 from actions.crisis.resources import resources_for
 
 QUESTION_START = re.compile(
@@ -24,18 +25,6 @@ def faq_response_name(tracker: Tracker) -> Optional[str]:
     """The `utter_faq/<topic>` response the ResponseSelector chose for the latest message."""
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     return (selector.get("response") or {}).get("utter_action")
-
-
-def resource_line(resource: Dict[str, Any]) -> str:
-    """One crisis or help line as a plain text line: how to call, text or chat."""
-    how = resource.get("how")
-    if not how:
-        ways = [f"call {resource['phone']}"] if resource.get("phone") else []
-        ways += [f"text {resource['text']}"] if resource.get("text") else []
-        ways += [f"chat at {resource['url']}"] if resource.get("url") else []
-        how = ", ".join(ways)
-    line = f"- {resource['name']}: {how}"
-    return f"{line} {resource['spanish']}" if resource.get("spanish") else line
 
 
 def state_help_lines(state: Optional[str]) -> List[Dict[str, Any]]:

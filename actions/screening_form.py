@@ -52,6 +52,51 @@ def question_plan(tracker: Tracker, answers: Optional[Dict[str, Any]] = None) ->
     return questions_that_matter(answers)
 
 
+def text_outside(text: str, spans: List[List[int]]) -> str:
+    """The message with the given character spans (the crisis sentences) blanked out."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(max(0, start), min(len(chars), end)):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
+    """The open question's answer from the sentences of a crisis message that are not the crisis.
+
+    "I'm 34, I live in Lowell, and I took all my pills an hour ago" answers the crisis first; the
+    age or the town, when that is the open question, is kept too. The crisis sentences themselves
+    are never read as an answer ("pills an hour ago" is not a date of discharge).
+    """
+    if tracker.active_loop.get("name") != "screening_form":
+        return {}
+    question_id = tracker.get_slot(REQUESTED_SLOT)
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    spans = (message.get("crisis") or {}).get("spans") or [[0, len(text)]]
+    if question_id not in questions.question_ids() or text.startswith("/"):
+        return {}
+    rest = text_outside(text, spans)
+    if not rest.strip():
+        return {}
+    if question_id == "location":
+        match = resolve_place(rest)
+        return {"location": match.place} if match.status in ("found", "outside") else {}
+    inside = [(int(a), int(b)) for a, b in spans]
+    entities = [
+        e for e in _entities(tracker)
+        if not any(a < int(e.get("end", 0)) and int(e.get("start", 0)) < b for a, b in inside)
+    ]
+    context = ValidateScreeningForm._context(tracker)
+    parsed = parse_answer(question_id, rest, entities, context=context)
+    if parsed.value is None:
+        return {}
+    slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
+    if question_id == "for_whom" and parsed.extra.get("relation"):
+        slots["relation"] = parsed.extra["relation"]
+    return slots
+
+
 class ActionStartScreening(Action):
     """Starts (or resumes) the screening, taking who it is for from the first message if said."""
 

@@ -3,14 +3,16 @@
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
-from actions.crisis.resources import resources_for
-from actions.interruptions import handoff_text, resource_line
+from actions.crisis.answers import crisis_reply, crisis_text, read_safety_reply, safety_question
+from actions.crisis.resources import answers_data
+from actions.interruptions import handoff_text
+from actions.screening_form import answer_outside_crisis
 
 logger = logging.getLogger(__name__)
 
@@ -22,26 +24,50 @@ GO_ON_BUTTONS = [
 
 
 class CrisisCounter:
-    """Counts crisis responses for the logs: a number only, never text or who."""
+    """Counts crisis answers for the logs: the kind and answer only, never text or who."""
 
     count = 0
 
     @classmethod
-    def record(cls) -> int:
+    def record(cls, answer: str = "resources", kind: str = "") -> int:
         cls.count += 1
-        logger.warning("Crisis response shown (total since start: %d).", cls.count)
+        logger.warning("Crisis answer shown: %s, kind=%s (total since start: %d).", answer, kind or "-", cls.count)
         return cls.count
 
 
 def crisis_signal(tracker: Tracker) -> Dict[str, Any]:
-    """What the crisis detector said about the latest message (category, level, about)."""
+    """What the crisis layer said about the latest message (answer, kind, about, lang, ...)."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     return message.get("crisis") or intent.get("crisis") or {}
 
 
+def speak_crisis_help(
+    dispatcher: CollectingDispatcher, tracker: Tracker, signal: Dict[str, Any], opening_key: Optional[str] = None
+) -> None:
+    """The crisis answer: the opening words and the resources fitted to the kind, as text and payload."""
+    reply = crisis_reply(signal, known_state(tracker), opening_key)
+    spanish = bool(signal.get("spanish_too")) or signal.get("lang") == "es"
+    dispatcher.utter_message(text=crisis_text(reply, spanish, signal.get("lang", "en")))
+    dispatcher.utter_message(json_message={"type": "crisis", "resources": reply.resources})
+
+
+def go_on(dispatcher: CollectingDispatcher, tracker: Tracker, signal: Dict[str, Any], resume: Optional[str]) -> List[EventType]:
+    """After crisis help: back to the form that was open (same question), or what to do next."""
+    words = answers_data()["words"]["es" if signal.get("lang") == "es" else "en"]
+    if resume in FORMS_TO_RESUME:
+        dispatcher.utter_message(text=words["go_on_in_form"])
+        return [FollowupAction(resume)] if tracker.active_loop.get("name") != resume else []
+    dispatcher.utter_message(text=words["go_on"], buttons=GO_ON_BUTTONS)
+    return []
+
+
+FORMS_TO_RESUME = ("screening_form", "provider_search_form")
+
+
 class ActionCrisisResponse(Action):
-    """Answers first with crisis help; a screening in progress keeps its place and answers."""
+    """A clear crisis: help first, fitted to the kind; a screening keeps its place and answers,
+    including an answer given in the same message outside the crisis sentences."""
 
     def name(self) -> Text:
         return "action_crisis_response"
@@ -49,35 +75,102 @@ class ActionCrisisResponse(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        CrisisCounter.record()
         signal = crisis_signal(tracker)
-        resources = resources_for(known_state(tracker))
-        if signal.get("about") == "other":
-            opening = (
-                "I'm so sorry. If someone's life is in danger right now, call 911. You can also "
-                "get help for them, and for you, right now:"
-            )
-        elif signal.get("level") == "gentle":
-            opening = (
-                "It sounds like things may be really hard right now. You deserve support, and you "
-                "can reach someone any time, day or night:"
-            )
-        else:
-            opening = (
-                "I'm really sorry you're going through this. Your safety comes first. Please reach "
-                "out now. You can talk to someone any time, day or night:"
-            )
-        dispatcher.utter_message(text="\n".join([opening] + [resource_line(r) for r in resources]))
-        dispatcher.utter_message(json_message={"type": "crisis", "resources": resources})
+        CrisisCounter.record("resources", signal.get("kind", ""))
+        speak_crisis_help(dispatcher, tracker, signal)
+        events: List[EventType] = [SlotSet(k, v) for k, v in answer_outside_crisis(tracker).items()]
+        words = answers_data()["words"]["es" if signal.get("lang") == "es" else "en"]
         if tracker.active_loop.get("name"):
+            # The rule runs the form next: it asks the open question again.
+            dispatcher.utter_message(text=words["go_on_in_form"])
+        else:
+            dispatcher.utter_message(text=words["go_on"], buttons=GO_ON_BUTTONS)
+        return events
+
+
+class ActionSafetyQuestion(Action):
+    """A risk signal that is not clear: remembers where the person was, then the safety form asks."""
+
+    def name(self) -> Text:
+        return "action_safety_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        signal = crisis_signal(tracker)
+        CrisisCounter.record("safety_question", signal.get("kind", ""))
+        keep = {k: signal.get(k) for k in ("kind", "about", "lang", "spanish_too", "danger_now", "relation")}
+        keep["resume"] = tracker.active_loop.get("name")
+        events: List[EventType] = [SlotSet(k, v) for k, v in answer_outside_crisis(tracker).items()]
+        # `safety_answer` is left alone (None since the last check): a SlotSet here would be read
+        # by the form, at its activation, as a reply to a question not yet asked.
+        return events + [SlotSet("safety_check", keep)]
+
+
+class ActionAskSafetyAnswer(Action):
+    """The safety question, asked the way the Columbia Protocol's screener asks it."""
+
+    def name(self) -> Text:
+        return "action_ask_safety_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        signal = tracker.get_slot("safety_check") or crisis_signal(tracker)
+        question = safety_question(signal)
+        dispatcher.utter_message(text=question["text"], buttons=question["buttons"])
+        dispatcher.utter_message(json_message={"type": "crisis_check", "about": question["about"]})
+        return []
+
+
+class ValidateSafetyCheckForm(FormValidationAction):
+    """Reads the reply to the safety question: yes, no, not sure, or still at risk."""
+
+    def name(self) -> Text:
+        return "validate_safety_check_form"
+
+    async def validate_safety_answer(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value is None or tracker.get_slot("requested_slot") != "safety_answer":
+            return {"safety_answer": None}  # the question is not open yet: nothing to read
+        intent = tracker.latest_message.get("intent") or {}
+        answer = read_safety_reply(
+            str(value or ""), intent.get("name"), float(intent.get("confidence") or 0.0), crisis_signal(tracker)
+        )
+        return {"safety_answer": answer}
+
+
+class ActionSafetyAnswer(Action):
+    """After the safety question: help for yes, not sure or an answer still at risk; thanks for no.
+    Then back to exactly where the person was."""
+
+    def name(self) -> Text:
+        return "action_safety_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        signal = dict(tracker.get_slot("safety_check") or {})
+        answer = tracker.get_slot("safety_answer") or "not_sure"
+        latest = crisis_signal(tracker)
+        if answer == "at_risk" and latest:
+            # The reply itself told more (a method, someone in danger): fit the help to it.
+            signal.update({k: v for k, v in latest.items() if k in ("kind", "danger_now") and v})
+        words = answers_data()["words"]["es" if signal.get("lang") == "es" else "en"]
+        if answer == "no":
+            CrisisCounter.record("safety_no", signal.get("kind", ""))
             dispatcher.utter_message(
-                text="When you're ready, we can go on. Your answers so far are saved."
+                text=words["safety_no"],
+                buttons=[{"title": words["button_988"], "payload": "/human_handoff"}],
             )
         else:
-            dispatcher.utter_message(
-                text="When you're ready, I'm still here to help.", buttons=GO_ON_BUTTONS
-            )
-        return []
+            CrisisCounter.record(f"safety_{answer}", signal.get("kind", ""))
+            if answer == "not_sure":
+                opening = "safety_unsure"
+            else:
+                opening = "safety_yes_other" if signal.get("about") == "other" else "safety_yes_self"
+            speak_crisis_help(dispatcher, tracker, signal, opening)
+        events: List[EventType] = [SlotSet("safety_check", None), SlotSet("safety_answer", None)]
+        return events + go_on(dispatcher, tracker, signal, signal.get("resume"))
 
 
 class ActionHumanHandoff(Action):
@@ -123,19 +216,6 @@ class ActionStopScreening(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)] if form else []
 
 
-# A low-confidence message that the model still ranks as possibly a crisis gets the crisis
-# resources, gently: when unsure, showing help beats missing someone.
-UNSURE_CRISIS_CONFIDENCE = 0.2
-
-
-def possibly_crisis(tracker: Tracker) -> bool:
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    return any(
-        r.get("name") == "crisis" and float(r.get("confidence") or 0) >= UNSURE_CRISIS_CONFIDENCE
-        for r in ranking
-    )
-
-
 class ActionDefaultFallback(Action):
     """A message we could not understand: say so kindly and offer what we can do."""
 
@@ -148,14 +228,6 @@ class ActionDefaultFallback(Action):
         reply = self._reply_to_an_offer(dispatcher, tracker)
         if reply is not None:
             return reply
-        if possibly_crisis(tracker):
-            CrisisCounter.record()
-            resources = resources_for(known_state(tracker))
-            dispatcher.utter_message(
-                text="I'm not sure I understood, but if things are hard right now, you can talk to "
-                "someone any time:\n" + "\n".join(resource_line(r) for r in resources)
-            )
-            dispatcher.utter_message(json_message={"type": "crisis", "resources": resources})
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. I can explain the programs, check if one may "
             "fit, or find providers. You can also ask a question in your own words.",

@@ -1,18 +1,22 @@
-"""Rasa NLU component: the deterministic crisis safety net, run on every user message.
+"""Rasa NLU component: the crisis layer, run on every user message (forms included).
 
-When actions/crisis/matcher.py recognises a crisis, the intent becomes `crisis` (confidence 1.0,
-first in the ranking) whatever the model said, and the parse result gets
-`"crisis": {"category", "level", "about", "source": "matcher"}` (a top-level key of the parse data,
-so also `tracker.latest_message["crisis"]`). When only the model said `crisis`, the patterns have
-the final word: the intent becomes the next one (or `nlu_fallback` when unsure), because the model
-alone raised false alarms on everyday words. Button payloads ("/intent") are not looked at.
-A count per category and level goes to the log; never the text or who wrote it.
+It asks `actions.crisis.detector.CrisisAssessor` for one of three answers and sets the intent:
+- `crisis` (confidence 1.0, first in the ranking): a clear crisis, the resources at once;
+- `risk_signal`: a risk signal that is not clear, the safety question;
+- otherwise the model's intent stays, except that a `crisis` or `risk_signal` said by the model
+  alone is taken out (the next intent, or `nlu_fallback` when unsure): the crisis layer decides.
+The parse result gets `"crisis": {"answer", "kind", "about", "lang", "danger_now", "relation",
+"spans", ...}` (also `tracker.latest_message["crisis"]`), never the text. Button payloads ("/...")
+are not looked at. The classifier is trained with the model from `data/crisis/corpus/` and kept in
+the model; the patterns are read from `actions/crisis/patterns.yml` when the model loads.
+A count per kind and answer goes to the log; never the text or who wrote it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,43 +33,65 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.crisis.matcher import CrisisMatcher, CrisisSignal, default_matcher
+from actions.crisis.classifier import CORPUS_DIR, CrisisClassifier, load_corpus
+from actions.crisis.detector import DEFAULT_THRESHOLDS, CrisisAssessment, CrisisAssessor
+from actions.crisis.matcher import default_matcher
 
 logger = logging.getLogger(__name__)
 
 CRISIS_KEY = "crisis"
+CLASSIFIER_FILE = "crisis_classifier.pkl"
 
-# Crisis events since the process started, by (category, level, source): numbers only.
+# Crisis answers since the process started, by (kind, answer, source): numbers only.
 CRISIS_EVENTS: Counter = Counter()
 
 
-def record_crisis_event(category: str, level: str, source: str) -> int:
+def record_crisis_event(kind: str, answer: str, source: str) -> int:
     """Counts one recognised crisis in the log, without the message or any personal detail."""
-    CRISIS_EVENTS[(category, level, source)] += 1
+    CRISIS_EVENTS[(kind, answer, source)] += 1
     total = sum(CRISIS_EVENTS.values())
     logger.warning(
-        "Crisis recognised: category=%s level=%s source=%s (total since start: %d).",
-        category, level, source, total,
+        "Crisis layer: kind=%s answer=%s source=%s (total since start: %d).", kind, answer, source, total
     )
     return total
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class CrisisDetector(GraphComponent):
-    """Overrides the intent with `crisis` whenever the crisis patterns match."""
+    """Sets the intent to `crisis` or `risk_signal` when the crisis layer says so."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # `demoted_threshold`: below this, a demoted message becomes nlu_fallback (as FallbackClassifier).
-        return {"intent": "crisis", "demoted_threshold": 0.45}
+        return {
+            "intent": "crisis",
+            "ask_intent": "risk_signal",
+            # Crisis at once when the classifier's crisis probability reaches this (or an urgent
+            # pattern matches); the safety question when crisis + unclear reaches `ask_threshold`
+            # (or a gentle pattern matches). Chosen on held-out writers (tools/evaluate_crisis.py).
+            "crisis_threshold": DEFAULT_THRESHOLDS["crisis"],
+            "ask_threshold": DEFAULT_THRESHOLDS["ask"],
+            # Below this, a demoted message becomes nlu_fallback (as FallbackClassifier).
+            "demoted_threshold": 0.45,
+            "corpus": str(CORPUS_DIR),
+        }
 
-    def __init__(self, config: Dict[Text, Any], matcher: Optional[CrisisMatcher] = None) -> None:
-        self.intent_name = config.get("intent", "crisis")
-        self.demoted_threshold = float(config.get("demoted_threshold", 0.45))
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+        classifier: Optional[CrisisClassifier] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **(config or {})}
+        self.intent_name = self.config["intent"]
+        self.ask_intent = self.config["ask_intent"]
+        self.demoted_threshold = float(self.config["demoted_threshold"])
+        self._model_storage = model_storage
+        self._resource = resource
+        self.classifier = classifier
+        thresholds = {"crisis": float(self.config["crisis_threshold"]), "ask": float(self.config["ask_threshold"])}
         # The shared matcher: patterns are compiled once per process (about a second).
-        self.matcher = matcher or default_matcher()
+        self.assessor = CrisisAssessor(default_matcher(), classifier, thresholds)
 
     @classmethod
     def create(
@@ -75,38 +101,58 @@ class CrisisDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisDetector:
-        return cls({**cls.get_default_config(), **(config or {})})
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Trains the classifier on the crisis corpus and keeps it in the model."""
+        classifier = CrisisClassifier.train(load_corpus(Path(self.config["corpus"])))
+        with self._model_storage.write_to(self._resource) as directory:
+            classifier.save(Path(directory) / CLASSIFIER_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CrisisDetector:
+        try:
+            with model_storage.read_from(resource) as directory:
+                classifier = CrisisClassifier.load(Path(directory) / CLASSIFIER_FILE)
+        except (ValueError, FileNotFoundError):
+            # A crisis layer without its classifier would miss what only the classifier sees:
+            # refuse to start rather than run with half of it.
+            raise RuntimeError("The trained model has no crisis classifier: run `make train`.")
+        return cls(config, model_storage, resource, classifier)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Marks each crisis message; the others pass unchanged."""
+        """Marks each crisis message and each risk signal; the others pass unchanged."""
         for message in messages:
             self._process_one(message)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training data is not changed: the patterns are data, nothing is learned here."""
         return training_data
 
     def _process_one(self, message: Message) -> None:
         text = message.get(TEXT) or ""
-        if not text.strip() or text.lstrip().startswith("/"):
-            return
-        signal = self.matcher.detect(text)
-        if signal is not None:
-            self._set_crisis_intent(message, signal)
-            return
-        intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) == self.intent_name:
-            # The model alone said crisis. On our labelled set that was a false alarm on 46% of
-            # everyday messages ("this form is killing me lol", "I hurt my back last year"), while
-            # the patterns caught every real crisis: the patterns have the final word.
-            self._demote_crisis(message)
+        assessment = self.assessor.assess(text)
+        if assessment.answer == "crisis":
+            self._set_intent(message, self.intent_name, assessment)
+        elif assessment.answer == "ask":
+            self._set_intent(message, self.ask_intent, assessment)
+        elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in (self.intent_name, self.ask_intent) \
+                and not text.lstrip().startswith("/"):
+            self._demote(message)
 
-    def _demote_crisis(self, message: Message) -> None:
+    def _demote(self, message: Message) -> None:
         """Takes the model's crisis intent out: the next intent, or nlu_fallback when unsure."""
         ranking = [
             r for r in (message.get(INTENT_RANKING_KEY) or [])
-            if r.get(INTENT_NAME_KEY) != self.intent_name
+            if r.get(INTENT_NAME_KEY) not in (self.intent_name, self.ask_intent)
         ]
         best = ranking[0] if ranking else None
         if best is None or float(best.get(PREDICTED_CONFIDENCE_KEY) or 0) < self.demoted_threshold:
@@ -114,19 +160,13 @@ class CrisisDetector(GraphComponent):
         message.set(INTENT, dict(best), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
-    def _set_crisis_intent(self, message: Message, signal: CrisisSignal) -> None:
-        intent = {INTENT_NAME_KEY: self.intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    def _set_intent(self, message: Message, name: str, assessment: CrisisAssessment) -> None:
+        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
         ranking = [
             r for r in (message.get(INTENT_RANKING_KEY) or [])
-            if r.get(INTENT_NAME_KEY) != self.intent_name
+            if r.get(INTENT_NAME_KEY) not in (self.intent_name, self.ask_intent)
         ]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent)] + ranking, add_to_output=True)
-        info = {
-            "category": signal.category,
-            "level": signal.level,
-            "about": signal.about,
-            "source": "matcher",
-        }
-        message.set(CRISIS_KEY, info, add_to_output=True)
-        record_crisis_event(signal.category, signal.level, "matcher")
+        message.set(CRISIS_KEY, assessment.payload(), add_to_output=True)
+        record_crisis_event(assessment.kind, assessment.answer, assessment.source)

@@ -18,7 +18,8 @@ WORCESTER = {"zip": "01608", "town": "Worcester", "state": "MA", "county": "Worc
 DOMAIN = {
     "forms": {"screening_form": {"required_slots": [
         "for_whom", "location", "coverage", "age", "diagnosis", "psych_discharge", "er_visits",
-        "housing", "move_in", "justice", "access_barriers", "daily_living", "consent"]}},
+        "housing", "move_in", "justice", "access_barriers", "daily_living", "consent"]},
+        "safety_check_form": {"required_slots": ["safety_answer"]}},
     "slots": {},
 }
 
@@ -160,7 +161,82 @@ def test_crisis_response_has_the_massachusetts_line_and_logs_no_text(caplog):
     assert payload["type"] == "crisis" and "988" in phones and "833-773-2445" in phones
     assert "988" in texts(messages[:1]), "crisis help comes first"
     assert "Jane" not in caplog.text and "kill" not in caplog.text
-    assert "Crisis response shown" in caplog.text
+    assert "Crisis answer shown" in caplog.text
+
+
+def run_events(action, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages, events
+
+
+def crisis_message(text: str, **signal):
+    info = {"answer": "crisis", "kind": "suicide", "about": "self", "lang": "en", "danger_now": False,
+            "relation": "", "spans": [[0, len(text)]], **signal}
+    return {"crisis": info}
+
+
+def test_crisis_response_fits_the_resources_to_an_overdose():
+    text = "i took 30 of my pills"
+    tracker = make_tracker(text, {}, intent="crisis", confidence=1.0, form=None,
+                           extra_message=crisis_message(text, kind="overdose"))
+    messages, _ = run(ActionCrisisResponse(), tracker)
+    payload = next(m["custom"] for m in messages if m.get("custom"))
+    assert "1-800-222-1222" in [r["phone"] for r in payload["resources"]]
+    assert "Poison Help" in texts(messages)
+
+
+def test_crisis_response_keeps_the_answer_given_outside_the_crisis_sentence():
+    text = "I live in Worcester, MA. I took all my pills an hour ago."
+    tracker = make_tracker(text, {"for_whom": "self", "requested_slot": "location"}, intent="crisis",
+                           confidence=1.0, extra_message=crisis_message(text, kind="overdose", spans=[[25, len(text)]]))
+    _, slots = run(ActionCrisisResponse(), tracker)
+    assert slots["location"]["town"] == "Worcester" and slots["location"]["state"] == "MA"
+
+
+def test_crisis_words_are_never_read_as_the_answer():
+    text = "I took all my pills an hour ago."
+    tracker = make_tracker(text, {"for_whom": "self", "requested_slot": "psych_discharge"}, intent="crisis",
+                           confidence=1.0, extra_message=crisis_message(text, kind="overdose"))
+    _, slots = run(ActionCrisisResponse(), tracker)
+    assert "psych_discharge" not in slots
+
+
+def test_safety_question_remembers_the_open_form_and_asks_directly():
+    from actions.support import ActionAskSafetyAnswer, ActionSafetyQuestion
+
+    text = "i gave my cat away, i won't need her"
+    tracker = make_tracker(text, {"requested_slot": "age"}, intent="risk_signal", confidence=1.0,
+                           extra_message=crisis_message(text, answer="ask"))
+    _, slots = run(ActionSafetyQuestion(), tracker)
+    assert slots["safety_check"]["resume"] == "screening_form" and "safety_answer" not in slots
+    asking = make_tracker(text, {"safety_check": slots["safety_check"]}, form="safety_check_form")
+    messages, _ = run(ActionAskSafetyAnswer(), asking)
+    assert "Are you thinking about killing yourself?" in texts(messages)
+    assert {"type": "crisis_check", "about": "self"} in [m.get("custom") for m in messages]
+
+
+def test_safety_answer_no_thanks_and_goes_back_to_the_screening():
+    from actions.support import ActionSafetyAnswer
+
+    check = {"kind": "suicide", "about": "self", "lang": "en", "resume": "screening_form"}
+    tracker = make_tracker("no", {"safety_check": check, "safety_answer": "no"}, intent="deny", form=None)
+    messages, events = run_events(ActionSafetyAnswer(), tracker)
+    assert "Thank you for telling me" in texts(messages) and "988" in texts(messages)
+    assert not any((m.get("custom") or {}).get("type") == "crisis" for m in messages)
+    assert {"event": "followup", "name": "screening_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+
+
+def test_safety_answer_yes_about_someone_else_brings_help_in_their_words():
+    from actions.support import ActionSafetyAnswer
+
+    check = {"kind": "suicide", "about": "other", "relation": "sister", "lang": "en", "resume": None}
+    tracker = make_tracker("yes", {"safety_check": check, "safety_answer": "yes"}, intent="affirm", form=None)
+    messages, _ = run_events(ActionSafetyAnswer(), tracker)
+    assert "If your sister is in danger right now, call 911" in texts(messages)
+    assert any((m.get("custom") or {}).get("type") == "crisis" for m in messages)
 
 
 def test_providers_near_worcester_nearest_first():
@@ -230,3 +306,17 @@ def test_yes_to_a_choice_of_two_asks_which():
 def test_yes_with_nothing_offered_gets_the_help_fallback():
     messages, _ = answer_to([], "yes", "affirm")
     assert "not sure I understood" in texts(messages)
+
+
+def test_the_safety_form_reads_no_reply_before_its_question_is_asked():
+    from actions.support import ValidateSafetyCheckForm
+
+    text = "i wish i could sleep and not wake up"
+    tracker = make_tracker(text, {"requested_slot": None}, intent="risk_signal", form=None,
+                           extra_message=crisis_message(text, answer="ask"), filled_now={"safety_answer": None})
+    _, slots = run(ValidateSafetyCheckForm(), tracker)
+    assert slots.get("safety_answer") is None
+    asked = make_tracker("no", {"requested_slot": "safety_answer"}, intent="deny", form="safety_check_form",
+                         filled_now={"safety_answer": "no"})
+    _, slots = run(ValidateSafetyCheckForm(), asked)
+    assert slots["safety_answer"] == "no"

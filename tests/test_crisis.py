@@ -11,6 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.crisis.matcher import CATEGORY_ORDER, LEVELS, CrisisSignal, default_matcher
 from actions.crisis.resources import resources_for
+from actions.crisis.classifier import trained_from_corpus
 from components.crisis import CrisisDetector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,20 +209,26 @@ def message(text: str, intent: str = "inform", confidence: float = 0.8) -> Messa
 
 @pytest.fixture(scope="module")
 def detector():
-    return CrisisDetector.create({}, None, None, None)
+    return CrisisDetector({}, classifier=trained_from_corpus())
 
 
 def test_component_sets_the_crisis_intent_first_whatever_the_model_said(detector):
-    m = message("honestly i dont want to be here anymore", intent="faq", confidence=0.93)
+    m = message("i'm going to kill myself tonight, i have the pills ready", intent="faq", confidence=0.93)
     detector.process([m])
     parsed = m.as_dict(only_output_properties=True)
     assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
     assert parsed["intent_ranking"][0]["name"] == "crisis"
     assert [r["name"] for r in parsed["intent_ranking"]].count("crisis") == 1
     # The crisis info is a top-level key of the parse result (tracker.latest_message["crisis"]).
-    assert parsed["crisis"] == {
-        "category": "suicide", "level": "gentle", "about": "self", "source": "matcher"
-    }
+    assert parsed["crisis"]["answer"] == "crisis" and parsed["crisis"]["about"] == "self"
+    assert parsed["crisis"]["kind"] in ("suicide", "overdose")
+
+
+def test_component_asks_the_safety_question_for_an_unclear_risk_signal(detector):
+    m = message("i wish i could go to sleep and never wake up", intent="inform")
+    detector.process([m])
+    assert m.get("intent")["name"] in ("risk_signal", "crisis")
+    assert m.get("crisis")["answer"] in ("ask", "crisis")
 
 
 def test_component_leaves_ordinary_messages_alone(detector):
@@ -246,9 +253,9 @@ def test_component_overrules_a_crisis_found_only_by_the_model(detector):
 
 def test_a_crisis_event_is_counted_in_the_log_without_the_text(detector, caplog):
     caplog.set_level(logging.INFO, logger="components.crisis")
-    detector.process([message("my client Maria took 40 pills")])
+    detector.process([message("my client Maria took 40 pills and won't wake up")])
     logged = " ".join(r.getMessage() for r in caplog.records)
-    assert "Crisis recognised" in logged and "overdose_emergency" in logged
+    assert "Crisis layer" in logged and "answer=crisis" in logged
     assert "Maria" not in logged and "pills" not in logged
 
 

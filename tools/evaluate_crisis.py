@@ -1,166 +1,187 @@
-"""Evaluates crisis recognition on the labelled set: the deterministic matcher alone, and with
-`--model PATH` the whole NLU pipeline of a trained Rasa model (crisis when intent == crisis).
+"""Measures the crisis layer (patterns + classifier, as the NLU runs it) and prints every figure
+labelled by where its messages come from:
 
-Prints recall, false-positive rate, counts, every miss and false alarm (the set is synthetic test
-data, so its texts may be printed), and the matcher's median and p95 milliseconds per message.
-Exits 0 unless it crashes: the numbers are for people and for tests/test_crisis.py to judge.
+- training set: the corpus in data/crisis/corpus/ (one file per writer), scored by a model
+  trained on all of it (how well it learned, not how well it generalizes);
+- held-out writer: each writer's file scored by a model trained on the other writers only;
+- blind: tests/crisis/blind/*.csv, written after the model was frozen by a writer who saw neither
+  the patterns nor the corpus (the honest figure; see tests/crisis/blind/README.md);
+- speed: the whole crisis layer per message, median and p95.
 
-    python tools/evaluate_crisis.py [--data tests/crisis/labelled.csv] [--model models/x.tar.gz]
+Each blind file's misses and false alarms are written next to it (`<name>.misses.csv`) only with
+`--write-misses` (the first, once-only scoring of a new set). Exits 1 when a blind-set target or
+the speed target is missed (`--no-targets` to only print).
+
+    python tools/evaluate_crisis.py [--skip-cv] [--write-misses] [--no-targets]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
-import logging
-import os
 import statistics
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Sequence
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = ROOT / "tests" / "crisis" / "labelled.csv"
-TARGET_RECALL = 100.0
-TARGET_FPR = 2.0
+from actions.crisis.classifier import CrisisClassifier, load_corpus, read_labelled  # noqa: E402
+from actions.crisis.detector import DEFAULT_THRESHOLDS, CrisisAssessor  # noqa: E402
+from actions.crisis.matcher import default_matcher  # noqa: E402
+
+BLIND_DIR = ROOT / "tests" / "crisis" / "blind"
+# Targets on the blind set (issue 11): caught at once or through the safety question, resources at
+# once, the crisis banner and the safety question on everyday messages; speed of the layer.
+TARGETS = {"caught": 98.0, "at_once": 90.0, "banner": 2.0, "ask_everyday": 5.0,
+           "median_ms": 2.0, "p95_ms": 5.0}
 
 
-def load_labelled(path: Path) -> List[Dict[str, str]]:
-    """Rows with `text`, `label` (crisis | none) and `note`."""
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [row for row in csv.DictReader(f) if row.get("text", "").strip()]
-    bad = [row["label"] for row in rows if row["label"] not in ("crisis", "none")]
-    if bad:
-        raise ValueError(f"unknown labels in {path}: {sorted(set(bad))}")
-    return rows
+def thresholds_from_config() -> Dict[str, float]:
+    """The crisis component's thresholds as config.yml sets them."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    for component in config["pipeline"]:
+        if component["name"].endswith("CrisisDetector"):
+            return {"crisis": float(component.get("crisis_threshold", DEFAULT_THRESHOLDS["crisis"])),
+                    "ask": float(component.get("ask_threshold", DEFAULT_THRESHOLDS["ask"]))}
+    raise ValueError("config.yml has no CrisisDetector")
 
 
-def score(rows: List[Dict[str, str]], predicted: List[bool]) -> Dict[str, object]:
-    """Recall over crisis rows, false-positive rate over none rows, and the rows each way wrong."""
-    crisis = [(r, p) for r, p in zip(rows, predicted) if r["label"] == "crisis"]
-    none = [(r, p) for r, p in zip(rows, predicted) if r["label"] == "none"]
-    misses = [r for r, p in crisis if not p]
-    false_alarms = [r for r, p in none if p]
+def score(rows: Sequence[Dict[str, str]], answers: Sequence[str]) -> Dict[str, object]:
+    """Rates by label: crisis rows caught / at once, ask rows caught, none rows banner / ask."""
+    by_label: Dict[str, List[str]] = defaultdict(list)
+    for row, answer in zip(rows, answers):
+        by_label[row["label"]].append(answer)
+
+    def pct(values: List[str], wanted: Sequence[str]) -> float:
+        return 100.0 * sum(v in wanted for v in values) / len(values) if values else float("nan")
+
+    crisis, ask, none = by_label["crisis"], by_label["ask"], by_label["none"]
     return {
-        "crisis": len(crisis),
-        "none": len(none),
-        "caught": len(crisis) - len(misses),
-        "misses": misses,
-        "false_alarms": false_alarms,
-        "recall": 100.0 * (len(crisis) - len(misses)) / len(crisis) if crisis else 100.0,
-        "fpr": 100.0 * len(false_alarms) / len(none) if none else 0.0,
+        "n_crisis": len(crisis), "n_ask": len(ask), "n_none": len(none),
+        "caught": pct(crisis, ("crisis", "ask")), "at_once": pct(crisis, ("crisis",)),
+        "ask_caught": pct(ask, ("crisis", "ask")),
+        "banner": pct(none, ("crisis",)), "ask_everyday": pct(none, ("ask",)),
     }
 
 
-def print_score(
-    title: str, result: Dict[str, object], why: Optional[Callable[[str], str]] = None
-) -> None:
+def print_score(title: str, result: Dict[str, object]) -> None:
     print(f"\n== {title}")
-    print(f"crisis messages: {result['crisis']}, caught {result['caught']}; "
-          f"non-crisis messages: {result['none']}, false alarms {len(result['false_alarms'])}")
-    print(f"recall: {result['recall']:.1f}% (target {TARGET_RECALL:.0f}%)")
-    print(f"false positives: {result['fpr']:.1f}% (target <= {TARGET_FPR:.0f}%)")
-    for name, rows in (("misses", result["misses"]), ("false alarms", result["false_alarms"])):
-        print(f"{name}: {len(rows)}")
-        for row in rows:
-            extra = f"  -> {why(row['text'])}" if why else ""
-            print(f"  [{row['note']}] {row['text']}{extra}")
+    print(f"  clear crisis messages: {result['n_crisis']:4d}  caught {result['caught']:5.1f}%  "
+          f"(target >= {TARGETS['caught']:.0f}%)   resources at once {result['at_once']:5.1f}%  "
+          f"(target >= {TARGETS['at_once']:.0f}%)")
+    if result["n_ask"]:
+        print(f"  unclear risk signals:  {result['n_ask']:4d}  caught {result['ask_caught']:5.1f}%  "
+              "(crisis or the safety question)")
+    print(f"  everyday messages:     {result['n_none']:4d}  crisis banner {result['banner']:5.1f}%  "
+          f"(target <= {TARGETS['banner']:.0f}%)   safety question {result['ask_everyday']:5.1f}%  "
+          f"(target <= {TARGETS['ask_everyday']:.0f}%)")
 
 
-def matcher_timings(
-    detect: Callable[[str], object], texts: List[str], passes: int = 5
-) -> Tuple[float, float]:
-    """Median and p95 milliseconds per message, after one warm-up pass."""
+def misses(rows: Sequence[Dict[str, str]], answers: Sequence[str]) -> List[Dict[str, str]]:
+    wrong = []
+    for row, answer in zip(rows, answers):
+        bad = (row["label"] in ("crisis", "ask") and answer == "none") or (
+            row["label"] == "none" and answer != "none")
+        if bad:
+            wrong.append({**row, "answer": answer})
+    return wrong
+
+
+def by_kind(rows: Sequence[Dict[str, str]], answers: Sequence[str]) -> str:
+    total, missed = Counter(), Counter()
+    for row, answer in zip(rows, answers):
+        if row["label"] in ("crisis", "ask"):
+            total[row["kind"]] += 1
+            missed[row["kind"]] += answer == "none"
+    return ", ".join(f"{k} {missed[k]}/{total[k]}" for k in sorted(total))
+
+
+def assessor(classifier: CrisisClassifier) -> CrisisAssessor:
+    return CrisisAssessor(default_matcher(), classifier, thresholds_from_config())
+
+
+def answers_for(layer: CrisisAssessor, rows: Sequence[Dict[str, str]]) -> List[str]:
+    return [layer.assess(r["text"]).answer for r in rows]
+
+
+def timings(layer: CrisisAssessor, texts: Sequence[str]) -> Dict[str, float]:
+    for text in texts[:50]:
+        layer.assess(text)
+    spent = []
     for text in texts:
-        detect(text)
-    timings = []
-    for _ in range(passes):
-        for text in texts:
-            started = time.perf_counter()
-            detect(text)
-            timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+        started = time.perf_counter()
+        layer.assess(text)
+        spent.append((time.perf_counter() - started) * 1000)
+    spent.sort()
+    return {"median_ms": statistics.median(spent), "p95_ms": spent[int(len(spent) * 0.95)]}
 
 
-def evaluate_matcher(rows: List[Dict[str, str]]) -> Dict[str, object]:
-    from actions.crisis.matcher import CrisisMatcher
-
-    started = time.perf_counter()
-    matcher = CrisisMatcher()
-    load_s = time.perf_counter() - started
-    signals = [matcher.detect(row["text"]) for row in rows]
-    result = score(rows, [s is not None for s in signals])
-
-    def why(text: str) -> str:
-        signal = matcher.detect(text)
-        return f"{signal.category}/{signal.level} ({signal.rule})" if signal else "no match"
-
-    print_score("Deterministic matcher (actions/crisis/patterns.yml)", result, why)
-    levels = Counter(s.level for s, r in zip(signals, rows) if s and r["label"] == "crisis")
-    categories = Counter(s.category for s, r in zip(signals, rows) if s and r["label"] == "crisis")
-    print(f"levels of recognised crises: {dict(levels)}")
-    print(f"categories of recognised crises: {dict(categories)}")
-    median, p95 = matcher_timings(matcher.detect, [row["text"] for row in rows])
-    print(f"matcher time per message: median {median:.3f} ms, p95 {p95:.3f} ms "
-          f"(target median <= 2 ms); patterns loaded in {load_s:.2f} s")
-    result.update({"median_ms": median, "p95_ms": p95})
-    return result
-
-
-def evaluate_model(rows: List[Dict[str, str]], model_path: str) -> Dict[str, object]:
-    """The trained model's full NLU pipeline (DIET + this crisis component, as configured)."""
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    # Rasa's debug log prints every parsed text: keep it quiet (warnings only).
-    configure_structlog(logging.WARNING)
-    logging.getLogger("rasa").setLevel(logging.ERROR)
-    logging.getLogger("components.crisis").setLevel(logging.ERROR)
-
-    agent = Agent.load(model_path)
-
-    async def parse_all() -> List[Dict[str, object]]:
-        return [await agent.parse_message(row["text"]) for row in rows]
-
-    parsed = asyncio.run(parse_all())
-    predicted = [(p.get("intent") or {}).get("name") == "crisis" for p in parsed]
-    result = score(rows, predicted)
-    by_text = {row["text"]: p for row, p in zip(rows, parsed)}
-
-    def why(text: str) -> str:
-        p = by_text[text]
-        intent = p.get("intent") or {}
-        source = (p.get("crisis") or {}).get("source", "-")
-        confidence = intent.get("confidence") or 0.0
-        return f"intent {intent.get('name')} {confidence:.2f}, crisis source {source}"
-
-    print_score(f"Full NLU pipeline of {model_path} (crisis if intent == crisis)", result, why)
-    sources = Counter((p.get("crisis") or {}).get("source") for p, ok in zip(parsed, predicted) if ok)
-    print(f"recognised by: {dict(sources)}")
-    return result
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled CSV: text,label,note")
-    parser.add_argument("--model", help="a trained Rasa model (.tar.gz) to run the full NLU pipeline")
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-cv", action="store_true", help="skip the held-out-writer runs (slow)")
+    parser.add_argument("--write-misses", action="store_true", help="write <blind>.misses.csv files")
+    parser.add_argument("--no-targets", action="store_true", help="print only; never exit 1")
     args = parser.parse_args()
-    rows = load_labelled(args.data)
-    counts = Counter(row["label"] for row in rows)
-    print(f"labelled set: {args.data} ({counts['crisis']} crisis, {counts['none']} none)")
-    evaluate_matcher(rows)
-    if args.model:
-        evaluate_model(rows, args.model)
+
+    corpus = load_corpus()
+    writers = sorted({r["writer"] for r in corpus})
+    counts = Counter(r["label"] for r in corpus)
+    print(f"crisis corpus: {len(corpus)} messages from {len(writers)} writers ({', '.join(writers)}): "
+          f"{counts['crisis']} crisis, {counts['ask']} unclear, {counts['none']} everyday")
+    print(f"thresholds (config.yml): {thresholds_from_config()}")
+    full = assessor(CrisisClassifier.train(corpus))
+    print_score("training set (the corpus itself; model trained on all of it)", score(corpus, answers_for(full, corpus)))
+
+    if not args.skip_cv:
+        rows_all, answers_all = [], []
+        # The assistant's own NLU examples are always trained on (as they are in the model).
+        for writer in [w for w in writers if w != "nlu_examples"]:
+            held = [r for r in corpus if r["writer"] == writer]
+            layer = assessor(CrisisClassifier.train([r for r in corpus if r["writer"] != writer]))
+            answers = answers_for(layer, held)
+            rows_all += held
+            answers_all += answers
+            result = score(held, answers)
+            print(f"  held-out writer {writer:14s} caught {result['caught']:5.1f}%  at once {result['at_once']:5.1f}%  "
+                  f"banner {result['banner']:4.1f}%  ask on everyday {result['ask_everyday']:4.1f}%")
+        print_score("held-out writer (each writer's file scored by a model trained on the others)",
+                    score(rows_all, answers_all))
+        print(f"  missed by kind: {by_kind(rows_all, answers_all)}")
+
+    failed = []
+    for path in sorted(BLIND_DIR.glob("*.csv")):
+        if path.name.endswith(".misses.csv"):
+            continue
+        rows = read_labelled(path)
+        answers = answers_for(full, rows)
+        result = score(rows, answers)
+        print_score(f"BLIND set {path.relative_to(ROOT)} (other writer, written after the model was frozen)", result)
+        print(f"  missed by kind: {by_kind(rows, answers)}")
+        if args.write_misses:
+            out = path.with_suffix(".misses.csv")
+            with open(out, "w", newline="", encoding="utf-8") as f:
+                writer = csv.DictWriter(f, fieldnames=["text", "label", "kind", "about", "lang", "writer", "answer"])
+                writer.writeheader()
+                writer.writerows(misses(rows, answers))
+            print(f"  misses and false alarms written to {out.relative_to(ROOT)}")
+        failed += [f"{path.name}: {k}" for k in ("caught", "at_once") if result[k] < TARGETS[k]]
+        failed += [f"{path.name}: {k}" for k in ("banner", "ask_everyday") if result[k] > TARGETS[k]]
+
+    speed = timings(full, [r["text"] for r in corpus])
+    print(f"\n== speed of the whole crisis layer per message (patterns + classifier, every sentence): "
+          f"median {speed['median_ms']:.2f} ms (target <= {TARGETS['median_ms']:.0f}), "
+          f"p95 {speed['p95_ms']:.2f} ms (target <= {TARGETS['p95_ms']:.0f})")
+    failed += [k for k in ("median_ms", "p95_ms") if speed[k] > TARGETS[k]]
+    if failed:
+        print(f"\nTargets not met: {', '.join(failed)}")
+    return 1 if failed and not args.no_targets else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -16,7 +16,7 @@ STAMP = ROOT / "models" / "referral.fingerprint"
 # Everything the trained model or our NLU components read (the components reuse the answer
 # parser's lexicon and the place names of the directory's geocoder).
 INPUTS = [
-    "config.yml", "domain.yml", "data", "actions/crisis",
+    "config.yml", "domain.yml", "data", "actions/crisis", "actions/text.py",
     "components/entities.py", "components/entity_patterns.yml", "components/crisis.py",
     "actions/screening/answers.py", "actions/screening/lexicon.yml",
     "actions/directory/geo.py", "actions/directory/data",

@@ -436,12 +436,21 @@ class CrisisMatcher:
 
     def detect(self, text: str) -> Optional[CrisisSignal]:
         """The crisis signal in one user message, or None."""
+        return self.detect_traced(text)[0]
+
+    def detect_traced(self, text: str) -> Tuple[Optional[CrisisSignal], bool]:
+        """The crisis signal, and whether a crisis pattern matched at all: a match that the
+        context then cleared (a denial, history, an idiom) is evidence that the words are not a
+        crisis, which the classifier alone cannot see."""
         found = self._raw_matches(text)
         if found is None:
-            return None
+            return None, False
         doc, crisis, exceptions, cues = found
         if not crisis:
-            return None
+            return None, False
+        return self._decide(doc, crisis, exceptions, cues), True
+
+    def _decide(self, doc: Doc, crisis, exceptions, cues) -> Optional[CrisisSignal]:
         context = _Context(doc, cues, self)
         best: Optional[Tuple[Tuple[int, int], CrisisSignal]] = None
         for rule, start, end in set(crisis):

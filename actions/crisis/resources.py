@@ -1,6 +1,8 @@
 """Crisis resources from resources.yml, in the shape of the `crisis` custom payload.
 
-988 and 911 are for everyone; the state's own line is added for Massachusetts or North Carolina.
+`resources_for(state)` is the everyday set (988, the state's line, 911); `resources_for_kind`
+fits them to the kind of crisis with the order in answers.yml (911 first for danger now, Poison
+Help for an overdose, the Domestic Violence Hotline for violence at home).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 RESOURCES_FILE = Path(__file__).with_name("resources.yml")
+ANSWERS_FILE = Path(__file__).with_name("answers.yml")
 
 STATE_NAMES = {"massachusetts": "MA", "north carolina": "NC"}
-EMERGENCY_ID = "emergency_911"  # shown last: after the lines people can talk to
+EMERGENCY_ID = "emergency_911"  # shown last in the everyday set: after the lines people can talk to
+LIFELINE_ID = "lifeline_988"
+STATE_LINE = "state_line"  # in answers.yml: the person's state line, or every state's line
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +30,12 @@ def all_resources() -> List[Dict[str, Any]]:
     return data["resources"]
 
 
+@lru_cache(maxsize=1)
+def answers_data() -> Dict[str, Any]:
+    """answers.yml: resource order by kind, the words, the cues."""
+    return yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
+
+
 def _state_code(state: Optional[str]) -> Optional[str]:
     if not state:
         return None
@@ -32,13 +43,37 @@ def _state_code(state: Optional[str]) -> Optional[str]:
     return STATE_NAMES.get(cleaned.lower(), cleaned.upper())
 
 
+def _by_id(resource_id: str) -> Dict[str, Any]:
+    return next(r for r in all_resources() if r["id"] == resource_id)
+
+
+def state_lines(state: Optional[str]) -> List[Dict[str, Any]]:
+    """The state's own line; every state line when the state is unknown or not served."""
+    code = _state_code(state)
+    lines = [r for r in all_resources() if r["where"] not in ("US",)]
+    mine = [r for r in lines if r["where"] == code]
+    return mine or lines
+
+
 def resources_for(state: Optional[str]) -> List[Dict[str, Any]]:
     """988, the state's line (MA or NC) when known, then 911: payload dicts with
     `name`, `phone`, `text`, `url` (plus `where`, `tel`, `sms`, `how`, `source`...)."""
     code = _state_code(state)
-    resources = all_resources()
-    lifeline = [r for r in resources if r["where"] == "US" and r["id"] != EMERGENCY_ID]
-    state_lines = [r for r in resources if code and r["where"] == code]
-    emergency = [r for r in resources if r["id"] == EMERGENCY_ID]
+    state_line = [r for r in all_resources() if code and r["where"] == code]
+    chosen = [_by_id(LIFELINE_ID)] + state_line + [_by_id(EMERGENCY_ID)]
     # Copies: callers put these in messages and may change them.
-    return [copy.deepcopy(r) for r in lifeline + state_lines + emergency]
+    return [copy.deepcopy(r) for r in chosen]
+
+
+def resources_for_kind(kind: str, state: Optional[str], danger_now: bool = False) -> List[Dict[str, Any]]:
+    """The resources for one kind of crisis, in the order answers.yml gives, 911 first for danger now."""
+    order = answers_data()["kinds"].get(kind) or answers_data()["kinds"]["suicide"]
+    chosen: List[Dict[str, Any]] = []
+    for resource_id in order:
+        for resource in (state_lines(state) if resource_id == STATE_LINE else [_by_id(resource_id)]):
+            if resource not in chosen:
+                chosen.append(resource)
+    if danger_now:
+        first = _by_id(answers_data()["danger_now_first"])
+        chosen = [first] + [r for r in chosen if r is not first]
+    return [copy.deepcopy(r) for r in chosen]

@@ -317,9 +317,9 @@ def test_crisis_in_a_fresh_conversation_comes_first(conversation):
 
 
 @pytest.mark.parametrize("message", ["i feel like giving up, whats the point", "my son feels like giving up"])
-def test_hopelessness_gets_the_crisis_resources(new_conversation, message):
-    payload = crisis_payload(new_conversation().say(message))
-    assert payload and any("988" in r["phone"] for r in payload["resources"])
+def test_hopelessness_gets_the_safety_question_or_the_resources(new_conversation, message):
+    messages = new_conversation().say(message)
+    assert crisis_payload(messages) or Conversation.payloads(messages, "crisis_check")
 
 
 def test_crisis_mid_screening_keeps_the_place_and_the_answers(conversation):
@@ -329,6 +329,8 @@ def test_crisis_mid_screening_keeps_the_place_and_the_answers(conversation):
     before = conversation.say(MA_MEMBER_TYPED["coverage"])
     assert Conversation.question(before)["id"] == "diagnosis"
     messages = conversation.say("honestly i dont want to be here anymore")
+    if Conversation.payloads(messages, "crisis_check"):  # an unclear risk signal: the safety question
+        messages = conversation.say("not sure")
     assert crisis_payload(messages)
     assert any("833-773-2445" in r["phone"] for r in crisis_payload(messages)["resources"])
     again = Conversation.question(messages)
