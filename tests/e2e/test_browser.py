@@ -4,6 +4,7 @@ Rasa, action server and page server started by the `live_assistant` fixture in c
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import shutil
 import time
@@ -390,3 +391,100 @@ def test_the_page_server_sends_security_headers_and_serves_only_the_chat(live_as
         "/%2e%2e/Makefile",
     ]:
         assert get(hidden).status == 404, hidden
+
+
+# ----- Only allowed origins reach the bot (rasa-webchat, the usual community widget) -----
+
+WEBCHAT = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"  # dev dependency
+SOCKET_IO = ROOT / "web" / "vendor" / "socket.io.min.js"
+
+
+def webchat_script(rasa_url: str) -> str:
+    """Starts rasa-webchat 1.0.1 with its default transports (polling, then websocket), and beside
+    it a websocket-only socket.io client like ours; both send /greet."""
+    settings = json.dumps(
+        {"selector": "#webchat", "initPayload": "/greet", "socketUrl": rasa_url, "socketPath": "/socket.io/",
+         "title": "Test", "embedded": True, "params": {"storage": "session"}}
+    )
+    return f"""
+  window.WebChat.default({settings}, null);
+  window.websocketAnswers = [];
+  var socket = io({json.dumps(rasa_url)}, {{transports: ["websocket"], reconnection: true}});
+  socket.on("connect", function () {{ socket.emit("session_request", {{session_id: "ws-" + Date.now()}}); }});
+  socket.on("session_confirm", function (id) {{ socket.emit("user_uttered", {{message: "/greet", session_id: id}}); }});
+  socket.on("bot_uttered", function (m) {{ window.websocketAnswers.push(m); }});
+"""
+
+
+def open_webchat_page(browser, rasa_url: str, page_url: str, attempts: Optional[List[str]] = None) -> Page:
+    """A page of `page_url`'s site with rasa-webchat added to it. The page really comes from that
+    site (a server on this machine), so the browser sends that origin; the scripts are added by
+    the test, which is why the site's own Content-Security-Policy is set aside for it."""
+    if not WEBCHAT.exists():
+        pytest.fail("rasa-webchat is missing: run web/install.sh (it is a dev dependency in web/package.json)")
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    if attempts is not None:  # every socket.io request the page makes, on either transport
+        page.on("request", lambda r: attempts.append(r.url) if "/socket.io/" in r.url else None)
+        page.on("websocket", lambda ws: attempts.append(ws.url) if "/socket.io/" in ws.url else None)
+    page.goto(page_url)
+    page.evaluate("() => { document.body.innerHTML = '<div id=\"webchat\"></div>'; }")
+    page.add_script_tag(content=WEBCHAT.read_text(encoding="utf-8"))
+    page.add_script_tag(content=SOCKET_IO.read_text(encoding="utf-8"))
+    page.add_script_tag(content=webchat_script(rasa_url))
+    return page
+
+
+@pytest.fixture
+def another_site() -> Iterator[str]:
+    """A web server on this machine with another origin (its own port), serving an empty page."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import threading
+
+    class EmptyPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!doctype html><html lang='en'><head><title>Another site</title></head><body></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EmptyPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_rasa_webchat_with_its_default_transports_talks_to_the_bot_from_an_allowed_origin(
+    browser, live_assistant
+) -> None:
+    # A page of the chat's own site (its 404 page will do): an allowed origin.
+    page_url = live_assistant.web_url.rstrip("/") + "/rasa-webchat-test"
+    page = open_webchat_page(browser, live_assistant.rasa_url, page_url)
+    bot = page.locator(".rw-response")
+    expect(bot.first).to_be_visible(timeout=BOT_TIMEOUT_MS)  # the answer to its /greet
+    page.wait_for_function("() => window.websocketAnswers.length > 0", timeout=BOT_TIMEOUT_MS)
+    before = bot.count()
+    page.locator(".rw-new-message").fill("what is CSP?")
+    page.keyboard.press("Enter")
+    expect(bot).not_to_have_count(before, timeout=BOT_TIMEOUT_MS)
+    expect(bot.last).to_contain_text(re.compile(r"\w"))
+    screenshot(page, "rasa-webchat-allowed-origin")
+
+
+def test_a_page_on_another_origin_gets_nothing_over_either_transport(browser, live_assistant, another_site) -> None:
+    attempts: List[str] = []
+    page = open_webchat_page(browser, live_assistant.rasa_url, another_site + "/", attempts)
+    page.wait_for_timeout(6000)  # several reconnection attempts on both transports
+    # It tried both transports (the server refuses both: tests/e2e/test_hardening.py) and got nothing.
+    assert any("transport=polling" in url for url in attempts), attempts
+    assert any("transport=websocket" in url for url in attempts), attempts
+    assert page.locator(".rw-response").count() == 0
+    assert page.evaluate("() => window.websocketAnswers.length") == 0
