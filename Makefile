@@ -32,6 +32,9 @@ evaluate: setup train  ## Held-out NLU evaluation, and the crisis layer: trainin
 bench: setup train  ## Latency, throughput, start-up and memory against a bare `rasa init` floor.
 	@$(PY) tools/bench.py
 
+fuzz: setup train  ## 10,000 odd, huge and hostile messages through the real servers: each must be answered.
+	@$(PY) tools/fuzz.py --count 10000
+
 setup:  ## Create .venv (Python 3.10) and install the pinned packages, if needed.
 	@tools/setup.sh
 

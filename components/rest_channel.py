@@ -59,7 +59,7 @@ class GuardedRestInput(Guarded, RestInput):
         settings = settings or {}
         self.init_guard(settings)
         self.origins = allowed_origins(settings)
-        self.max_body_bytes = int(settings.get("max_body_bytes", 1_000_000))
+        self.max_body_bytes = int(settings.get("max_body_bytes", 2_000_000))
         token_env = settings.get("token_env") or "REFERRAL_REST_TOKEN"
         self.token_env = token_env
         self.token = (os.environ.get(token_env) or "").strip() or None

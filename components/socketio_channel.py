@@ -60,7 +60,7 @@ class CustomPayloadSocketIOInput(Guarded, SocketIOInput):
         channel = super().from_credentials(credentials)
         channel.init_guard(credentials)
         channel.origins = allowed_origins(credentials)
-        channel.max_http_buffer_bytes = int(credentials.get("max_http_buffer_bytes", 1_000_000))
+        channel.max_http_buffer_bytes = int(credentials.get("max_http_buffer_bytes", 2_000_000))
         return channel
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -71,7 +71,7 @@ class CustomPayloadSocketIOInput(Guarded, SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if not hasattr(self, "guard"):  # built without from_credentials: Rasa's defaults
             self.init_guard({})
-            self.origins, self.max_http_buffer_bytes = [], 1_000_000
+            self.origins, self.max_http_buffer_bytes = [], 2_000_000
         sio = AsyncServer(
             async_mode="sanic",
             # An empty list would turn the check off (python-engineio); None allows Rasa's own

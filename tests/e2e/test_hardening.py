@@ -166,9 +166,14 @@ def test_a_malformed_body_gets_a_400_with_a_short_json_error(site, raw):
     assert isinstance(error, str) and 0 < len(error) < 120
 
 
-def test_a_body_over_a_megabyte_is_refused_before_it_is_read(site):
-    response = post(site, {"sender": "a", "message": "x" * 2_000_000})
+def test_a_body_over_two_megabytes_is_refused_before_it_is_read(site):
+    response = post(site, {"sender": "a", "message": "x" * 2_100_000})
     assert response.status == 413
+
+
+def test_a_100000_character_message_of_emoji_escaped_as_json_is_still_read(site):
+    response = post(site, None, raw=json.dumps({"sender": uuid.uuid4().hex, "message": "🙂" * 100_000}).encode())
+    assert response.status == 200 and "first 2,000 characters" in texts(json.loads(response.body))[0]
 
 
 @pytest.mark.parametrize(
