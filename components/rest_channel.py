@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -23,7 +22,6 @@ from sanic.response import HTTPResponse
 
 from components.channel_guard import MAX_SENDER_CHARS, Guarded, allowed_origins
 
-logger = logging.getLogger(__name__)
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", ""}
 

@@ -15,7 +15,6 @@ transports), custom payloads reach the page, and every message goes through the 
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -30,7 +29,6 @@ from socketio import AsyncServer
 from components.channel_guard import MAX_SENDER_CHARS, Guarded, allowed_origins
 from components.limits import UNREADABLE
 
-logger = logging.getLogger(__name__)
 
 
 class CustomPayloadSocketIOOutput(SocketIOOutput):
