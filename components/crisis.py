@@ -70,6 +70,7 @@ class CrisisDetector(GraphComponent):
             # (or a gentle pattern matches). Chosen on held-out writers (tools/evaluate_crisis.py).
             "crisis_threshold": DEFAULT_THRESHOLDS["crisis"],
             "ask_threshold": DEFAULT_THRESHOLDS["ask"],
+            "cleared_margin": DEFAULT_THRESHOLDS["cleared_margin"],
             # Below this, a demoted message becomes nlu_fallback (as FallbackClassifier).
             "demoted_threshold": 0.45,
             "corpus": str(CORPUS_DIR),
@@ -89,7 +90,8 @@ class CrisisDetector(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.classifier = classifier
-        thresholds = {"crisis": float(self.config["crisis_threshold"]), "ask": float(self.config["ask_threshold"])}
+        thresholds = {"crisis": float(self.config["crisis_threshold"]), "ask": float(self.config["ask_threshold"]),
+                      "cleared_margin": float(self.config["cleared_margin"])}
         # The shared matcher: patterns are compiled once per process (about a second).
         self.assessor = CrisisAssessor(default_matcher(), classifier, thresholds)
 

@@ -48,7 +48,8 @@ def thresholds_from_config() -> Dict[str, float]:
     for component in config["pipeline"]:
         if component["name"].endswith("CrisisDetector"):
             return {"crisis": float(component.get("crisis_threshold", DEFAULT_THRESHOLDS["crisis"])),
-                    "ask": float(component.get("ask_threshold", DEFAULT_THRESHOLDS["ask"]))}
+                    "ask": float(component.get("ask_threshold", DEFAULT_THRESHOLDS["ask"])),
+                    "cleared_margin": float(component.get("cleared_margin", DEFAULT_THRESHOLDS["cleared_margin"]))}
     raise ValueError("config.yml has no CrisisDetector")
 
 

@@ -24,7 +24,9 @@ from actions.text import sentences, unmask
 
 MAX_CHARS = 2000  # the channel limit; a longer text is read up to here
 MAX_SENTENCES = 40
-DEFAULT_THRESHOLDS = {"crisis": 0.6, "ask": 0.5}  # config.yml sets them for the model
+# config.yml sets them for the model. `cleared_margin`: added to both when the patterns found
+# crisis words and their context cleared them (a denial, history that is over, an idiom).
+DEFAULT_THRESHOLDS = {"crisis": 0.6, "ask": 0.5, "cleared_margin": 0.3}
 
 # The patterns' categories in the kinds of answers.yml.
 MATCHER_KINDS = {
@@ -88,22 +90,26 @@ class CrisisAssessor:
         if not text or not text.strip() or text.lstrip().startswith("/"):
             return NONE
         text = text[:MAX_CHARS]
-        signal = self.matcher.detect(text)
+        signal, matched = self.matcher.detect_traced(text)
         spans = sentences(text)[:MAX_SENTENCES] or [(0, len(text))]
         units = [(0, len(text))] + (spans if len(spans) > 1 else [])
         readings = self.classifier.read([text[s:e] for s, e in units]) if self.classifier else []
 
         p_crisis = max((r.p_crisis for r in readings), default=0.0)
         p_risk = max((r.p_risk for r in readings), default=0.0)
+        # Crisis words that the patterns' context cleared: the classifier must be surer
+        # (held-out writers: crisis banner on everyday messages 2.8% -> 2.1%, recall unchanged).
+        margin = self.thresholds["cleared_margin"] if matched and signal is None else 0.0
+        crisis_at, ask_at = self.thresholds["crisis"] + margin, self.thresholds["ask"] + margin
         urgent = signal is not None and signal.level == "urgent"
-        if urgent or p_crisis >= self.thresholds["crisis"]:
+        if urgent or p_crisis >= crisis_at:
             answer = "crisis"
-        elif signal is not None or p_risk >= self.thresholds["ask"]:
+        elif signal is not None or p_risk >= ask_at:
             answer = "ask"
         else:
             return CrisisAssessment("none", p_crisis=p_crisis, p_risk=p_risk)
 
-        by_classifier = p_crisis >= self.thresholds["crisis"] or p_risk >= self.thresholds["ask"]
+        by_classifier = p_crisis >= crisis_at or p_risk >= ask_at
         source = "both" if signal and by_classifier else ("patterns" if signal else "classifier")
         # The sentences that carry the risk: those near the riskiest one ("I'm 41, in Brockton." next
         # to "I took all my pills" reads a little risky on its own, as writers put them together).

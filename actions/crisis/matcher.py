@@ -22,6 +22,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from actions.text import fold, unmask
+
 PATTERNS_FILE = Path(__file__).with_name("patterns.yml")
 
 logger = logging.getLogger(__name__)
@@ -334,10 +336,9 @@ class CrisisMatcher:
 
     def normalize(self, text: str) -> str:
         """Lowercase, plain quotes, contractions and slang expanded, key misspellings fixed."""
-        text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-        text = text.replace("\u201c", '"').replace("\u201d", '"')
-        if self._squeeze:
-            text = re.sub(r"([a-z])\1{2,}", r"\1\1", text)
+        # The shared unmasking first (look-alike signs, invisible characters, spelled-out words,
+        # repeated letters), then this file's slang and contractions.
+        text = unmask(text) if self._squeeze else fold(text).lower()
         return self._replace_re.sub(lambda m: self._replacements[m.group(1)], text)
 
     def _doc(self, text: str) -> Doc:

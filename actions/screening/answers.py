@@ -22,6 +22,7 @@ import yaml
 from rapidfuzz.distance import Levenshtein
 
 from actions.screening.questions import question_ids
+from actions.text import fold
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 # US state names and aliases: one list for the whole project, kept by the directory.
@@ -97,7 +98,7 @@ def normalize(text: str) -> str:
     inside numbers or words, apostrophes inside words.
     """
     chars = []
-    for ch in text:
+    for ch in fold(text):  # the shared unmasking that keeps every position ("L0well", curly quotes)
         low = ch.lower()
         chars.append(low if len(low) == 1 else ch)
     s = "".join(chars).replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
