@@ -278,7 +278,7 @@ class ValidateScreeningForm(FormValidationAction):
         text = tracker.latest_message.get("text") or value
         if intent not in ("inform", "affirm", "deny", "not_sure") and confidence >= QUESTION_CONFIDENCE:
             if is_question(text) and answer_interruption(intent, tracker, dispatcher):
-                return {question_id: None}
+                return self._unclear(question_id, dispatcher, tracker)
 
         if question_id == "location":
             return self._validate_place(text, dispatcher, tracker)
@@ -291,7 +291,9 @@ class ValidateScreeningForm(FormValidationAction):
             return slots
 
         if answer_interruption(intent, tracker, dispatcher):
-            return {question_id: None}
+            # Interruptions count too: the same question at most three times in a row, whatever
+            # comes in between, then "not sure" and the screening goes on (never a loop).
+            return self._unclear(question_id, dispatcher, tracker)
         if question_id == "coverage" and parsed.extra.get("needs_state"):
             dispatcher.utter_message(
                 text="Thanks. Medicaid is different in each state: in Massachusetts it is called "

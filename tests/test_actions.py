@@ -113,7 +113,15 @@ def test_program_question_mid_screening_is_answered_and_the_question_stays():
                                intent="faq", extra_message=selector)
     assert messages[0]["response"] == "utter_faq/csp_ji"
     assert slots["coverage"] is None and slots["requested_slot"] == "coverage"
-    assert not slots.get("screening_retries"), "a question is not counted as an unclear answer"
+    assert slots["screening_retries"] == 1, "a question in between counts toward the three times"
+
+
+def test_the_same_question_comes_back_at_most_three_times_even_with_questions_in_between():
+    selector = {"response_selector": {"faq": {"response": {"utter_action": "utter_faq/csp_ji"}}}}
+    messages, slots = validate("housing", "what is CSP-JI?", {"for_whom": "self", "screening_retries": 2},
+                               intent="faq", extra_message=selector)
+    assert slots["housing"] == "not_sure" and slots["screening_retries"] == 0
+    assert "not sure" in texts(messages)
 
 
 def test_first_message_about_a_brother_sets_family_wording():

@@ -350,3 +350,24 @@ def test_crisis_about_someone_else_after_the_result(conversation):
 @pytest.mark.parametrize("message", ["I'm dying to know what CSP is", "we went to the ER for his knee last month"])
 def test_everyday_words_do_not_raise_the_alarm(new_conversation, message):
     assert crisis_payload(new_conversation().say(message)) is None
+
+
+def test_fifty_replies_that_answer_nothing_never_hold_a_question_more_than_three_times(conversation):
+    """A loop with no exit (issue 12): program questions and unclear replies to one question, over
+    and over. The same question comes back at most three times in a row, then "not sure"."""
+    messages = conversation.say("can I get CSP?")
+    conversation.say("it's for me")
+    messages = conversation.say("worcester ma")
+    replies = ["what is CSP?", "hmm", "how long does CSP last?", "whatever", "is it voluntary?"]
+    in_a_row, last, seen_result = 0, None, False
+    for turn in range(50):
+        question = Conversation.question(messages)
+        if Conversation.payloads(messages, "eligibility"):
+            seen_result = True
+            break
+        if question:
+            in_a_row = in_a_row + 1 if question["id"] == last else 1
+            last = question["id"]
+            assert in_a_row <= 3, f"{last} asked {in_a_row} times in a row"
+        messages = conversation.say(replies[turn % len(replies)])
+    assert seen_result, "the screening reaches a result or a clear next step"
