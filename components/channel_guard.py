@@ -8,6 +8,7 @@ conversations are protected health information.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Text
 
@@ -79,8 +80,23 @@ class Guarded:
             text, sender_id, address, offered=lambda: self._offered(sender_id)
         )
         if admission.reason != "ok":
-            logger.info("Message %s (%s channel).", admission.reason.replace("_", " "), self.name())
+            self._note(admission.reason)
         return admission
+
+    def _note(self, reason: Text) -> None:
+        """Logs what happened, at most once a minute per kind, so a flood cannot flood the log."""
+        now = time.monotonic()
+        counts = self.__dict__.setdefault("_noted", {})
+        count, since = counts.get(reason, (0, None))
+        count += 1
+        if since is None or now - since >= 60:
+            logger.info(
+                "Message %s (%s channel): %d since the last such line.",
+                reason.replace("_", " "), self.name(), count,
+            )
+            counts[reason] = (0, now)
+        else:
+            counts[reason] = (count, since)
 
     async def answer(
         self,

@@ -85,6 +85,9 @@ class CustomPayloadSocketIOInput(Guarded, SocketIOInput):
         @webhook.listener("before_server_start")
         async def remember_app(app: Any, _: Any) -> None:
             channel.agent_source = lambda: getattr(app.ctx, "agent", None)
+            # Sanic's own websocket frame limit (1 MiB) would close the connection on a message
+            # the polling transport accepts: the same limit for both.
+            app.config.WEBSOCKET_MAX_SIZE = channel.max_http_buffer_bytes
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -336,3 +336,12 @@ def test_a_stack_allows_the_origin_of_its_own_page(tmp_path):
             "http://localhost:43210", "http://127.0.0.1:43210", "http://other.test:1"
         ]
         assert written[name]["max_message_chars"] == 500
+
+
+def test_a_flood_writes_one_log_line_a_minute_not_one_per_message(caplog):
+    channel = GuardedRestInput({"rate_limit_per_conversation": {"burst": 1, "per_minute": 1}})
+    with caplog.at_level(logging.INFO, logger="components.channel_guard"):
+        for _ in range(200):
+            run(channel.admit("hello", "c1", "a1"))
+    lines = [r.getMessage() for r in caplog.records if "rate limited" in r.getMessage()]
+    assert lines == ["Message rate limited (rest channel): 1 since the last such line."]

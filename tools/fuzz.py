@@ -135,7 +135,7 @@ def texts_of(messages: List[dict]) -> List[str]:
     return [m.get("text") for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str) and m["text"].strip()]
 
 
-async def _rest(session, url: str, headers: Dict[str, str], senders: List[str], rng: random.Random,
+async def _rest(session, url: str, headers: Dict[str, str], sender: str,
                 kind: str, message: object, report: Report, raw: bool) -> None:
     import aiohttp
 
@@ -143,7 +143,7 @@ async def _rest(session, url: str, headers: Dict[str, str], senders: List[str], 
         body = message
     else:
         # ensure_ascii keeps lone surrogates as \\ud800 escapes, as a browser's JSON.stringify does.
-        body = json.dumps({"sender": rng.choice(senders), "message": message}).encode()
+        body = json.dumps({"sender": sender, "message": message}).encode()
     try:
         async with session.post(url, data=body, headers=headers) as response:
             status = response.status
@@ -207,16 +207,21 @@ async def fuzz(rasa_url: str, count: int, seed: int = 15, concurrency: int = 4, 
     import aiohttp
 
     report = Report()
-    rng = random.Random(seed + 1)
-    senders = [f"fuzz-{seed}-{i}-{uuid.uuid4().hex[:8]}" for i in range(100)]
+    run_id = uuid.uuid4().hex[:8]
+    # Each conversation gets about ten messages in a row, as a hostile client's would, and then
+    # the next one starts: memory must level off once the store's cache of recent conversations
+    # is full. (How long one conversation may grow is the rate limits' business.)
+    def sender_of(index: int) -> str:
+        return f"fuzz-{seed}-{run_id}-{index // 10}"
+
     url = f"{rasa_url}/webhooks/rest/webhook"
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     sends = plan(count, seed)
     queue: asyncio.Queue = asyncio.Queue()
-    for item in sends:
-        queue.put_nowait(item)
+    for index, item in enumerate(sends):
+        queue.put_nowait((index, *item))
     report.memory_before_mb = memory() if memory else None
     started = time.monotonic()
     timeout = aiohttp.ClientTimeout(total=60)
@@ -224,13 +229,13 @@ async def fuzz(rasa_url: str, count: int, seed: int = 15, concurrency: int = 4, 
 
         async def worker() -> None:
             while not queue.empty():
-                transport, kind, message = queue.get_nowait()
+                index, transport, kind, message = queue.get_nowait()
                 report.sent += 1
                 report.by_kind[kind] += 1
                 if transport == "socketio":
                     await _socketio(rasa_url, origin, kind, message, report)
                 else:
-                    await _rest(session, url, headers, senders, rng, kind, message, report, transport == "rest-raw")
+                    await _rest(session, url, headers, sender_of(index), kind, message, report, transport == "rest-raw")
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         report.seconds = time.monotonic() - started

@@ -153,26 +153,28 @@ class Stack:
             out = open(self.log_dir / f"{name}.log", "wb")
         else:
             out = None  # `make run`: the servers' own progress lines go to the terminal
-        # A stop signal arriving between the start of a server and its entry in the list would
-        # leave that server running: signals wait until it is listed.
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        popen = dict(
+            cwd=ROOT, env={**quiet_env(), **env}, stdout=out, stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,  # Ctrl-C reaches stack.py only, which stops the servers
+        )
+        if not self.die_with_parent:  # tests and benchmarks: no signal handling of ours to race
+            process = subprocess.Popen(args, **popen)
+            self.processes.append(process)
+        else:
+            # `make run`: a stop signal arriving between the start of a server and its entry in
+            # the list would leave that server running, so signals wait until it is listed.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
 
-        def in_the_server_process() -> None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # the server must hear SIGTERM
-            if self.die_with_parent:
+            def in_the_server_process() -> None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # the server must hear SIGTERM
                 die_with_parent()
 
-        try:
-            process = subprocess.Popen(
-                args, cwd=ROOT, env={**quiet_env(), **env}, stdout=out,
-                stderr=subprocess.STDOUT if out else None,
-                start_new_session=True,  # Ctrl-C reaches stack.py only, which stops the servers
-                preexec_fn=in_the_server_process,
-            )
-            self.processes.append(process)
-            self.by_name[name] = process
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            try:
+                process = subprocess.Popen(args, preexec_fn=in_the_server_process, **popen)
+                self.processes.append(process)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        self.by_name[name] = process
         return process
 
     def start(self, progress=lambda message: None) -> "Stack":
