@@ -71,6 +71,7 @@ class CrisisDetector(GraphComponent):
             "crisis_threshold": DEFAULT_THRESHOLDS["crisis"],
             "ask_threshold": DEFAULT_THRESHOLDS["ask"],
             "cleared_margin": DEFAULT_THRESHOLDS["cleared_margin"],
+            "sentence_gate": DEFAULT_THRESHOLDS["sentence_gate"],
             # Below this, a demoted message becomes nlu_fallback (as FallbackClassifier).
             "demoted_threshold": 0.45,
             "corpus": str(CORPUS_DIR),
@@ -91,7 +92,8 @@ class CrisisDetector(GraphComponent):
         self._resource = resource
         self.classifier = classifier
         thresholds = {"crisis": float(self.config["crisis_threshold"]), "ask": float(self.config["ask_threshold"]),
-                      "cleared_margin": float(self.config["cleared_margin"])}
+                      "cleared_margin": float(self.config["cleared_margin"]),
+                      "sentence_gate": float(self.config["sentence_gate"])}
         # The shared matcher: patterns are compiled once per process (about a second).
         self.assessor = CrisisAssessor(default_matcher(), classifier, thresholds)
 

@@ -49,7 +49,8 @@ def thresholds_from_config() -> Dict[str, float]:
         if component["name"].endswith("CrisisDetector"):
             return {"crisis": float(component.get("crisis_threshold", DEFAULT_THRESHOLDS["crisis"])),
                     "ask": float(component.get("ask_threshold", DEFAULT_THRESHOLDS["ask"])),
-                    "cleared_margin": float(component.get("cleared_margin", DEFAULT_THRESHOLDS["cleared_margin"]))}
+                    "cleared_margin": float(component.get("cleared_margin", DEFAULT_THRESHOLDS["cleared_margin"])),
+                    "sentence_gate": float(component.get("sentence_gate", DEFAULT_THRESHOLDS["sentence_gate"]))}
     raise ValueError("config.yml has no CrisisDetector")
 
 

@@ -26,7 +26,8 @@ MAX_CHARS = 2000  # the channel limit; a longer text is read up to here
 MAX_SENTENCES = 40
 # config.yml sets them for the model. `cleared_margin`: added to both when the patterns found
 # crisis words and their context cleared them (a denial, history that is over, an idiom).
-DEFAULT_THRESHOLDS = {"crisis": 0.6, "ask": 0.5, "cleared_margin": 0.3}
+# `sentence_gate`: a sentence is read on its own only where the whole message reaches it.
+DEFAULT_THRESHOLDS = {"crisis": 0.6, "ask": 0.5, "cleared_margin": 0.3, "sentence_gate": 0.2}
 
 # The patterns' categories in the kinds of answers.yml.
 MATCHER_KINDS = {
@@ -95,8 +96,13 @@ class CrisisAssessor:
         units = [(0, len(text))] + (spans if len(spans) > 1 else [])
         readings = self.classifier.read([text[s:e] for s, e in units]) if self.classifier else []
 
-        p_crisis = max((r.p_crisis for r in readings), default=0.0)
-        p_risk = max((r.p_risk for r in readings), default=0.0)
+        # A sentence counts on its own where the whole message reads at least a little risky:
+        # "I tried to end my life in 2016." alone reads as a crisis, the whole story as history.
+        whole = readings[0] if readings else None
+        counted = [r for r in readings[1:] if whole and whole.p_risk >= self.thresholds["sentence_gate"]]
+        counted = ([whole] if whole else []) + counted
+        p_crisis = max((r.p_crisis for r in counted), default=0.0)
+        p_risk = max((r.p_risk for r in counted), default=0.0)
         # Crisis words that the patterns' context cleared: the classifier must be surer
         # (held-out writers: crisis banner on everyday messages 2.8% -> 2.1%, recall unchanged).
         margin = self.thresholds["cleared_margin"] if matched and signal is None else 0.0
