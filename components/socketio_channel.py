@@ -48,6 +48,19 @@ class CustomPayloadSocketIOOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
+class LimitedSocketBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, with Sanic's websocket frame limit (1 MiB, read when the server
+    is built, before any listener runs) set to the limit of the polling transport."""
+
+    def __init__(self, max_bytes: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.max_bytes = max_bytes
+
+    def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        app.config.WEBSOCKET_MAX_SIZE = self.ctx.max_bytes
+        super().register(app, options)
+
+
 class CustomPayloadSocketIOInput(Guarded, SocketIOInput):
     """credentials.yml: Rasa's socket.io settings plus `allowed_origins`, `max_message_chars`,
     `max_http_buffer_bytes`, `rate_limit_per_conversation`, `rate_limit_per_address`."""
@@ -78,16 +91,15 @@ class CustomPayloadSocketIOInput(Guarded, SocketIOInput):
             max_http_buffer_size=self.max_http_buffer_bytes,
         )
         self.sio = sio
-        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        webhook = LimitedSocketBlueprint(
+            self.max_http_buffer_bytes, sio, self.socketio_path, "socketio_webhook", __name__
+        )
         addresses: Dict[Text, Text] = {}  # socket id -> client address, for the rate limit
         channel = self
 
         @webhook.listener("before_server_start")
         async def remember_app(app: Any, _: Any) -> None:
             channel.agent_source = lambda: getattr(app.ctx, "agent", None)
-            # Sanic's own websocket frame limit (1 MiB) would close the connection on a message
-            # the polling transport accepts: the same limit for both.
-            app.config.WEBSOCKET_MAX_SIZE = channel.max_http_buffer_bytes
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

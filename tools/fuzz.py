@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import random
+import signal
 import sys
 import time
 import uuid
@@ -211,8 +212,10 @@ async def fuzz(rasa_url: str, count: int, seed: int = 15, concurrency: int = 4, 
     # Each conversation gets about ten messages in a row, as a hostile client's would, and then
     # the next one starts: memory must level off once the store's cache of recent conversations
     # is full. (How long one conversation may grow is the rate limits' business.)
+    # Neighbouring messages go to different conversations, so the workers do not queue behind
+    # one conversation's lock.
     def sender_of(index: int) -> str:
-        return f"fuzz-{seed}-{run_id}-{index // 10}"
+        return f"fuzz-{seed}-{run_id}-{(index // (10 * concurrency)) * concurrency + index % concurrency}"
 
     url = f"{rasa_url}/webhooks/rest/webhook"
     headers = {"Content-Type": "application/json"}
@@ -262,7 +265,12 @@ def main() -> int:
     if not rasa_url:
         from tools.stack import Stack
 
-        stack = Stack.on_free_ports(with_web=False)
+        stack = Stack.on_free_ports(with_web=False, die_with_parent=True)
+
+        def stop(*_: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)  # the servers stop with us
         print("==> Starting the servers on free ports ...", flush=True)
         stack.start()
         rasa_url, memory = stack.rasa_url, stack.memory_mb

@@ -144,10 +144,14 @@ def test_a_100000_character_message_is_answered_in_two_seconds_and_memory_stays_
 
 
 def test_the_size_limit_applies_to_the_web_chat_channel_too(site):
-    (turn,) = asyncio.run(socket_turns(site.rasa_url, site.web_url, ["tell me about CSP " * 10_000]))
-    said = [m.get("text", "") for m in turn]
-    assert "first 2,000 characters" in said[0]
-    assert len(turn) >= 2
+    # 100,000 emoji, JSON-escaped by the client: a 1.2 MB websocket frame, over Sanic's own 1 MiB.
+    long_turn, emoji_turn = asyncio.run(
+        socket_turns(site.rasa_url, site.web_url, ["tell me about CSP " * 10_000, "🙂" * 100_000])
+    )
+    for turn in (long_turn, emoji_turn):
+        said = [m.get("text", "") for m in turn]
+        assert "first 2,000 characters" in said[0]
+        assert len(turn) >= 2
 
 
 # ----- 2. bad requests, typed payloads, an answer to every message -----
