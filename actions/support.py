@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
-from actions.crisis.answers import crisis_reply, crisis_text, read_safety_reply, safety_question
+from actions.crisis.answers import VIOLENCE_KINDS, crisis_reply, crisis_text, read_safety_reply, safety_question
 from actions.crisis.resources import answers_data
 from actions.interruptions import handoff_text
 from actions.screening_form import answer_outside_crisis
@@ -167,7 +167,10 @@ class ActionSafetyAnswer(Action):
             if answer == "not_sure":
                 opening = "safety_unsure"
             else:
-                opening = "safety_yes_other" if signal.get("about") == "other" else "safety_yes_self"
+                if signal.get("about") != "other":
+                    opening = "safety_yes_self"
+                else:
+                    opening = "safety_yes_violence" if signal.get("kind") in VIOLENCE_KINDS else "safety_yes_other"
             speak_crisis_help(dispatcher, tracker, signal, opening)
         events: List[EventType] = [SlotSet("safety_check", None), SlotSet("safety_answer", None)]
         return events + go_on(dispatcher, tracker, signal, signal.get("resume"))

@@ -227,3 +227,12 @@ def test_the_fused_heads_give_the_same_probabilities_as_scikit_learn():
         assert abs(reading.p_crisis - row[index]) < 1e-9
     about = classifier.heads["about"].predict(x)
     assert [r.about for r in readings] == list(about)
+
+
+def test_about_violence_to_someone_else_the_words_name_nobody():
+    """"My stepdad hit my little brother": the first person named is the one doing harm."""
+    reply = crisis_reply({"kind": "child_harm", "about": "other", "relation": "father"}, "MA")
+    assert "If anyone is in danger right now, call 911." in reply.opening and "dad" not in reply.opening
+    assert "domestic_violence_hotline" in ids(reply.resources) and ids(reply.resources)[0] == "emergency_911"
+    question = safety_question({"kind": "violence_home", "about": "other", "relation": "father"})
+    assert "Is anyone in danger right now?" in question["text"]

@@ -16,6 +16,11 @@ from actions.crisis.resources import answers_data, resources_for_kind
 from actions.text import unmask
 
 
+# Kinds where the first person a message names may be the one doing harm ("my stepdad hit my
+# brother"): the words then name nobody ("If anyone is in danger right now, call 911.").
+VIOLENCE_KINDS = ("violence_home", "child_harm", "danger_to_others")
+
+
 @dataclass(frozen=True)
 class CrisisReply:
     opening: str
@@ -60,9 +65,10 @@ def crisis_reply(signal: Dict[str, Any], state: Optional[str], opening_key: Opti
     about_other = signal.get("about") == "other"
     danger_now = bool(signal.get("danger_now"))
     if opening_key is None:
-        if about_other:
-            opening_key = "other" if danger_now or kind in ("other_in_danger", "overdose", "violence_home",
-                                                             "child_harm", "danger_to_others") else "other_not_now"
+        if about_other and kind in VIOLENCE_KINDS:
+            opening_key = "other_violence"
+        elif about_other:
+            opening_key = "other" if danger_now or kind in ("other_in_danger", "overdose") else "other_not_now"
         else:
             opening_key = "self_danger_now" if danger_now else "self"
     template = words["opening"].get(opening_key) or words.get(opening_key) or words["opening"]["self"]
@@ -82,7 +88,8 @@ def safety_question(signal: Dict[str, Any]) -> Dict[str, Any]:
     about = "other" if signal.get("about") == "other" else "self"
     pronoun = they(signal)
     they_who = pronoun if pronoun else who(signal)
-    text = words["safety_question"][about].format(who=who(signal), they_who=they_who)
+    key = "other_violence" if about == "other" and signal.get("kind") in VIOLENCE_KINDS else about
+    text = words["safety_question"][key].format(who=who(signal), they_who=they_who)
     text = text[0].upper() + text[1:]
     yes, no, unsure = words["safety_buttons"]
     buttons = [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"},
