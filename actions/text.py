@@ -15,7 +15,7 @@ from typing import List, Tuple
 # Digits and signs that stand for letters, only *between two letters* ("su1c1de", "k!ll",
 # "unal1ve"): "21st", "3 weeks", "covid19", "b4" and ZIP codes are left as they are.
 _LOOKALIKE = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
-_LOOKALIKE_RE = re.compile(r"(?<=[^\W\d_])([0134579@$!|])(?=[^\W\d_])")
+_LOOKALIKE_RE = re.compile(r"(?<=[^\W\d_])([" + re.escape("".join(_LOOKALIKE)) + r"])(?=[^\W\d_])")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u201c": '"', "\u201d": '"'})
 # Zero-width and other invisible format characters, used to break words past filters.
 _INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")

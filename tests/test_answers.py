@@ -280,3 +280,13 @@ def test_each_parse_is_fast():
             parse_answer(question_id, text, today=TODAY)
             timings.append((time.perf_counter() - start) * 1000)
     assert statistics.median(timings) < 5
+
+
+def test_a_run_of_hundreds_of_digits_is_no_number_and_no_crash():
+    from actions.screening.answers import find_numbers, number_value
+
+    digits = "9" * 5000
+    assert number_value(digits) is None
+    assert find_numbers(f"I am {digits} years old") == []
+    assert parse_answer("er_visits", digits).value is None
+    assert parse_answer("age", "34").value == 34

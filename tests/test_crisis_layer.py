@@ -236,3 +236,15 @@ def test_about_violence_to_someone_else_the_words_name_nobody():
     assert "domestic_violence_hotline" in ids(reply.resources) and ids(reply.resources)[0] == "emergency_911"
     question = safety_question({"kind": "violence_home", "about": "other", "relation": "father"})
     assert "Is anyone in danger right now?" in question["text"]
+
+
+def test_unmasking_never_fails_on_any_character():
+    import random
+
+    rng = random.Random(7)
+    ranges = [(32, 126), (0x80, 0x2FFF), (0x1F300, 0x1FAFF), (0xFF00, 0xFFEF), (0xD7FF, 0xD7FF)]
+    for _ in range(20000):
+        text = "".join(chr(rng.randint(*rng.choice(ranges))) for _ in range(rng.randint(1, 10)))
+        assert len(fold(text)) == len(text)
+        unmask(text)
+    assert unmask("k9ll d9e") == "k9ll d9e", "9 is no look-alike"

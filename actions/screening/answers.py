@@ -9,6 +9,7 @@ used by the spaCy entity extractor (components/entities.py), so each phrase is p
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -359,7 +360,8 @@ def find_numbers(text: str) -> list[tuple[int, int, float]]:
     out = []
     for m in lexicon().numbers.finditer(norm):
         value = _number_at(m)
-        if value is not None:
+        # A run of hundreds of digits is no age, count or duration (and as a float it is inf).
+        if value is not None and math.isfinite(value) and abs(value) < 1e12:
             out.append((m.start(), m.end(), value))
     return out
 
