@@ -36,10 +36,34 @@ class CrisisCounter:
 
 
 def crisis_signal(tracker: Tracker) -> Dict[str, Any]:
-    """What the crisis layer said about the latest message (answer, kind, about, lang, ...)."""
+    """What the crisis layer said about the latest message (answer, kind, about, lang, ...); about
+    someone else with nobody named ("she's been cutting again"), who it is from the screening
+    ("it's for my daughter")."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
-    return message.get("crisis") or intent.get("crisis") or {}
+    signal = dict(message.get("crisis") or intent.get("crisis") or {})
+    if signal.get("about") == "other" and not signal.get("relation"):
+        known = answers_data()["screening_relations"].get(tracker.get_slot("relation") or "")
+        if known:
+            signal["relation"] = known
+        elif tracker.get_slot("for_whom") == "client":
+            signal["relation"] = "client"
+    return signal
+
+
+def crisis_answered_last(tracker: Tracker) -> bool:
+    """Whether the bot's last turn, before the person's latest message, was a crisis answer."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            custom = (event.get("data") or {}).get("custom") or {}
+            if custom.get("type") == "crisis":
+                return True
+    return False
 
 
 def speak_crisis_help(
@@ -231,6 +255,15 @@ class ActionDefaultFallback(Action):
         reply = self._reply_to_an_offer(dispatcher, tracker)
         if reply is not None:
             return reply
+        if crisis_answered_last(tracker):
+            # Right after crisis help, "no", "ok" or anything unclear is met kindly, never with
+            # "I didn't understand".
+            dispatcher.utter_message(
+                text="I'm still here. You can talk to someone right now: call or text 988, any time. "
+                "When you're ready, I can also help you find support.",
+                buttons=GO_ON_BUTTONS,
+            )
+            return []
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. I can explain the programs, check if one may "
             "fit, or find providers. You can also ask a question in your own words.",

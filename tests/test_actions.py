@@ -328,3 +328,28 @@ def test_the_safety_form_reads_no_reply_before_its_question_is_asked():
                          filled_now={"safety_answer": "no"})
     _, slots = run(ValidateSafetyCheckForm(), asked)
     assert slots["safety_answer"] == "no"
+
+
+def test_a_crisis_about_someone_unnamed_uses_who_the_screening_is_for():
+    text = "she's been cutting again"
+    tracker = make_tracker(text, {"for_whom": "other", "relation": "daughter", "requested_slot": "coverage"},
+                           intent="crisis", confidence=1.0,
+                           extra_message=crisis_message(text, kind="self_harm", about="other"))
+    messages, _ = run(ActionCrisisResponse(), tracker)
+    assert "your daughter" in texts(messages)
+
+
+def test_yes_or_no_right_after_crisis_help_is_met_kindly():
+    from actions.support import ActionDefaultFallback
+
+    crisis_turn = {"event": "bot", "text": "help", "data": {"custom": {"type": "crisis", "resources": []}}}
+    tracker = Tracker.from_dict({
+        "sender_id": "t", "slots": {}, "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen",
+        "latest_message": {"text": "no", "intent": {"name": "deny", "confidence": 0.9}, "entities": []},
+        "events": [{"event": "user", "text": "i was on the roof"}, crisis_turn,
+                   {"event": "user", "text": "no", "parse_data": {"intent": {"name": "deny"}}}],
+    })
+    messages, _ = run(ActionDefaultFallback(), tracker)
+    assert "I'm still here" in texts(messages) and "988" in texts(messages)
+    assert "not sure I understood" not in texts(messages)
