@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
-from actions.crisis.answers import VIOLENCE_KINDS, crisis_reply, crisis_text, read_safety_reply, safety_question
+from actions.crisis.answers import (
+    VIOLENCE_KINDS, buttons_for, crisis_reply, crisis_text, read_safety_reply, safety_question, words_for,
+)
 from actions.crisis.resources import answers_data
 from actions.interruptions import handoff_text
 from actions.screening_form import answer_outside_crisis
@@ -78,11 +80,12 @@ def speak_crisis_help(
 
 def go_on(dispatcher: CollectingDispatcher, tracker: Tracker, signal: Dict[str, Any], resume: Optional[str]) -> List[EventType]:
     """After crisis help: back to the form that was open (same question), or what to do next."""
-    words = answers_data()["words"]["es" if signal.get("lang") == "es" else "en"]
+    words = words_for(signal.get("lang"))
     if resume in FORMS_TO_RESUME:
         dispatcher.utter_message(text=words["go_on_in_form"])
+        # A form still open runs next by its rule (the same question again); a closed one is resumed.
         return [FollowupAction(resume)] if tracker.active_loop.get("name") != resume else []
-    dispatcher.utter_message(text=words["go_on"], buttons=GO_ON_BUTTONS)
+    dispatcher.utter_message(text=words["go_on"], buttons=buttons_for(GO_ON_BUTTONS, signal.get("lang")))
     return []
 
 
@@ -103,13 +106,7 @@ class ActionCrisisResponse(Action):
         CrisisCounter.record("resources", signal.get("kind", ""))
         speak_crisis_help(dispatcher, tracker, signal)
         events: List[EventType] = [SlotSet(k, v) for k, v in answer_outside_crisis(tracker).items()]
-        words = answers_data()["words"]["es" if signal.get("lang") == "es" else "en"]
-        if tracker.active_loop.get("name"):
-            # The rule runs the form next: it asks the open question again.
-            dispatcher.utter_message(text=words["go_on_in_form"])
-        else:
-            dispatcher.utter_message(text=words["go_on"], buttons=GO_ON_BUTTONS)
-        return events
+        return events + go_on(dispatcher, tracker, signal, tracker.active_loop.get("name"))
 
 
 class ActionSafetyQuestion(Action):
@@ -179,12 +176,12 @@ class ActionSafetyAnswer(Action):
         if answer == "at_risk" and latest:
             # The reply itself told more (a method, someone in danger): fit the help to it.
             signal.update({k: v for k, v in latest.items() if k in ("kind", "danger_now") and v})
-        words = answers_data()["words"]["es" if signal.get("lang") == "es" else "en"]
+        words = words_for(signal.get("lang"))
         if answer == "no":
             CrisisCounter.record("safety_no", signal.get("kind", ""))
             dispatcher.utter_message(
                 text=words["safety_no"],
-                buttons=[{"title": words["button_988"], "payload": "/human_handoff"}],
+                buttons=[{"title": words["button_988"], "payload": "/human_handoff"}],  # 988, one tap
             )
         else:
             CrisisCounter.record(f"safety_{answer}", signal.get("kind", ""))

@@ -152,12 +152,15 @@ class CrisisDetector(GraphComponent):
                 and not text.lstrip().startswith("/"):
             self._demote(message)
 
-    def _demote(self, message: Message) -> None:
-        """Takes the model's crisis intent out: the next intent, or nlu_fallback when unsure."""
-        ranking = [
+    def _ranking_without_crisis(self, message: Message) -> List[Dict[Text, Any]]:
+        return [
             r for r in (message.get(INTENT_RANKING_KEY) or [])
             if r.get(INTENT_NAME_KEY) not in (self.intent_name, self.ask_intent)
         ]
+
+    def _demote(self, message: Message) -> None:
+        """Takes the model's crisis intent out: the next intent, or nlu_fallback when unsure."""
+        ranking = self._ranking_without_crisis(message)
         best = ranking[0] if ranking else None
         if best is None or float(best.get(PREDICTED_CONFIDENCE_KEY) or 0) < self.demoted_threshold:
             best = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: self.demoted_threshold}
@@ -166,10 +169,7 @@ class CrisisDetector(GraphComponent):
 
     def _set_intent(self, message: Message, name: str, assessment: CrisisAssessment) -> None:
         intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            r for r in (message.get(INTENT_RANKING_KEY) or [])
-            if r.get(INTENT_NAME_KEY) not in (self.intent_name, self.ask_intent)
-        ]
+        ranking = self._ranking_without_crisis(message)
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent)] + ranking, add_to_output=True)
         message.set(CRISIS_KEY, assessment.payload(), add_to_output=True)

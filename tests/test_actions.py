@@ -353,3 +353,13 @@ def test_yes_or_no_right_after_crisis_help_is_met_kindly():
     messages, _ = run(ActionDefaultFallback(), tracker)
     assert "I'm still here" in texts(messages) and "988" in texts(messages)
     assert "not sure I understood" not in texts(messages)
+
+
+def test_after_a_spanish_crisis_answer_the_buttons_are_spanish_too():
+    text = "ya no quiero vivir"
+    tracker = make_tracker(text, {}, intent="crisis", confidence=1.0, form=None,
+                           extra_message=crisis_message(text, lang="es", spanish_too=True))
+    messages, _ = run(ActionCrisisResponse(), tracker)
+    titles = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert "Buscar proveedores" in titles and "Find providers" not in titles
+    assert "Tu seguridad es lo primero" in texts(messages)

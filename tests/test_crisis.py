@@ -227,8 +227,8 @@ def test_component_sets_the_crisis_intent_first_whatever_the_model_said(detector
 def test_component_asks_the_safety_question_for_an_unclear_risk_signal(detector):
     m = message("i wish i could go to sleep and never wake up", intent="inform")
     detector.process([m])
-    assert m.get("intent")["name"] in ("risk_signal", "crisis")
-    assert m.get("crisis")["answer"] in ("ask", "crisis")
+    assert m.get("intent")["name"] == "risk_signal"
+    assert m.get("crisis")["answer"] == "ask"
 
 
 def test_component_leaves_ordinary_messages_alone(detector):

@@ -195,6 +195,10 @@ def test_the_safety_question_is_direct_and_has_three_buttons():
     assert [b["title"] for b in question["buttons"]] == ["Yes", "No", "Not sure"]
     other = safety_question({"about": "other", "relation": "daughter"})
     assert "Is she in danger right now?" in other["text"] and other["about"] == "other"
+    # No pronoun known: the question names the person, never "Is they".
+    assert "Is your friend in danger right now?" in safety_question({"about": "other", "relation": "friend"})["text"]
+    unnamed = safety_question({"about": "other"})["text"]
+    assert "Is the person you're worried about in danger right now?" in unnamed
 
 
 @pytest.mark.parametrize("reply, intent, answer", [

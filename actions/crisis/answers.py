@@ -28,18 +28,25 @@ class CrisisReply:
     extra: List[str]
 
 
-def _words(lang: str) -> Dict[str, Any]:
+def words_for(lang: Optional[str]) -> Dict[str, Any]:
+    """The words of answers.yml in the person's language (Spanish or English)."""
     return answers_data()["words"]["es" if lang == "es" else "en"]
+
+
+def buttons_for(buttons: List[Dict[str, str]], lang: Optional[str]) -> List[Dict[str, str]]:
+    """The same buttons with their titles in the person's language, where answers.yml has them."""
+    titles = words_for(lang).get("buttons") or {}
+    return [{**b, "title": titles.get(b["payload"], b["title"])} for b in buttons]
 
 
 def who(signal: Dict[str, Any]) -> str:
     """"your son", "tu hija", or a neutral phrase when the relation is not known."""
-    names = _words(signal.get("lang", "en"))["who"]
+    names = words_for(signal.get("lang"))["who"]
     return names.get(signal.get("relation") or "", names[""])
 
 
 def they(signal: Dict[str, Any]) -> str:
-    pronouns = _words(signal.get("lang", "en"))["they"]
+    pronouns = words_for(signal.get("lang"))["they"]
     return pronouns.get(signal.get("relation") or "", pronouns[""])
 
 
@@ -60,7 +67,7 @@ def resource_line(resource: Dict[str, Any], spanish: bool = False, lang: str = "
 
 def crisis_reply(signal: Dict[str, Any], state: Optional[str], opening_key: Optional[str] = None) -> CrisisReply:
     """The opening words, the resources fitted to the kind, and any extra line (Poison Help now)."""
-    words = _words(signal.get("lang", "en"))
+    words = words_for(signal.get("lang"))
     kind = signal.get("kind") or "suicide"
     about_other = signal.get("about") == "other"
     danger_now = bool(signal.get("danger_now"))
@@ -84,22 +91,16 @@ def crisis_text(reply: CrisisReply, spanish: bool, lang: str = "en") -> str:
 
 def safety_question(signal: Dict[str, Any]) -> Dict[str, Any]:
     """The safety question's text and its Yes / No / Not sure buttons."""
-    words = _words(signal.get("lang", "en"))
+    words = words_for(signal.get("lang"))
     about = "other" if signal.get("about") == "other" else "self"
     pronoun = they(signal)
     they_who = pronoun if pronoun else who(signal)
     key = "other_violence" if about == "other" and signal.get("kind") in VIOLENCE_KINDS else about
     text = words["safety_question"][key].format(who=who(signal), they_who=they_who)
-    text = text[0].upper() + text[1:]
     yes, no, unsure = words["safety_buttons"]
     buttons = [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"},
                {"title": unsure, "payload": "/not_sure"}]
-    return {"text": _capitalize_questions(text), "buttons": buttons, "about": about}
-
-
-def _capitalize_questions(text: str) -> str:
-    # "Is he in danger" after a sentence; "Is the person ..." when no pronoun is known.
-    return re.sub(r"([.?!]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+    return {"text": text, "buttons": buttons, "about": about}
 
 
 def read_safety_reply(text: str, intent: Optional[str], confidence: float, crisis: Dict[str, Any]) -> str:

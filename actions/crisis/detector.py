@@ -60,8 +60,6 @@ class CrisisAssessment:
             "spanish_too": self.spanish_too, "danger_now": self.danger_now,
             "relation": self.relation, "source": self.source,
             "spans": [list(s) for s in self.spans],
-            # Kept for older readers of the payload (the first crisis layer's fields).
-            "category": self.kind, "level": "urgent" if self.answer == "crisis" else "gentle",
         }
 
 
