@@ -4,7 +4,8 @@ from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
 
-from actions.screening.questions import question_ids
+from referral.registry import registry
+from referral.screening.questions import question_ids
 
 REQUESTED_SLOT = "requested_slot"
 SCREENING_FORM = "screening_form"
@@ -38,9 +39,5 @@ def known_state(tracker: Tracker) -> Optional[str]:
         place = tracker.get_slot(slot)
         if isinstance(place, dict) and place.get("state"):
             return place["state"]
-    coverage = tracker.get_slot("coverage")
-    if isinstance(coverage, str) and coverage.startswith("masshealth"):
-        return "MA"
-    if coverage == "nc_medicaid":
-        return "NC"
-    return None
+    # A state's Medicaid says the state ("masshealth_ffs": Massachusetts).
+    return registry().state_of_coverage(tracker.get_slot("coverage"))

@@ -6,8 +6,8 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.crisis.answers import resource_line
-from actions.crisis.resources import resources_for
+from referral.crisis.answers import resource_line
+from referral.crisis.resources import state_lines
 
 QUESTION_START = re.compile(
     r"^\s*(what|whats|what's|who|whom|how|why|when|where|which|is|are|am|can|could|do|does|did|"
@@ -28,9 +28,8 @@ def faq_response_name(tracker: Tracker) -> Optional[str]:
 
 
 def state_help_lines(state: Optional[str]) -> List[Dict[str, Any]]:
-    """The state help lines (Massachusetts, North Carolina) for a state, or both when unknown."""
-    states = [state] if state in ("MA", "NC") else ["MA", "NC"]
-    return [r for s in states for r in resources_for(s) if r.get("where") == s]
+    """The help lines of a served state (programs/registry.yml), or every served state's."""
+    return state_lines(state)
 
 
 def handoff_text(state: Optional[str]) -> str:

@@ -9,15 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import screening_answers, voice
-from actions.eligibility.engine import ProgramResult, evaluate
-from actions.screening import questions
+from referral.eligibility.engine import ProgramResult, evaluate
+from referral.registry import registry
+from referral.screening import questions
 
-PROGRAM_NAMES = {
-    "CSP": "Community Support Program (CSP)",
-    "CSP-HI": "CSP for people who are homeless (CSP-HI)",
-    "CSP-JI": "CSP for people involved with the justice system (CSP-JI)",
-    "CST": "Community Support Team (CST)",
-}
 STATUS_WORDS = {
     "likely": "looks like a good match",
     "possible": "might be a match; a provider would need to check",
@@ -26,7 +21,7 @@ STATUS_WORDS = {
 
 
 def describe_result(result: ProgramResult) -> str:
-    lines = [f"{PROGRAM_NAMES.get(result.id, result.id)}: {STATUS_WORDS[result.status]}."]
+    lines = [f"{result.name or result.id}: {STATUS_WORDS[result.status]}."]
     lines += [f"- {reason}" for reason in result.reasons]
     return "\n".join(lines)
 
@@ -112,12 +107,7 @@ class ActionScreeningOutcome(Action):
 
     @staticmethod
     def _reminder(results: List[ProgramResult]) -> str:
-        ids = {result.id for result in results}
-        parts = [
-            "This is not a decision. A provider makes the final decision after an assessment."
-        ]
-        if ids & {"CSP", "CSP-HI", "CSP-JI"}:
-            parts.append("Standard CSP needs no prior authorization.")
-        if "CST" in ids:
-            parts.append("For CST, the provider's intake team coordinates the authorization.")
-        return " ".join(parts)
+        programs = registry().programs
+        parts = ["This is not a decision. A provider makes the final decision after an assessment."]
+        parts += [programs[r.id].after_outcome for r in results if r.id in programs and programs[r.id].after_outcome]
+        return " ".join(_unique(parts))

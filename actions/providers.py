@@ -13,25 +13,26 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
-from actions.directory import default_directory
-from actions.directory.geo import resolve_place
+from referral.directory import default_directory
+from referral.directory.geo import resolve_place
 from actions.interruptions import answer_interruption, is_question, state_help_lines
-from actions.outcome import PROGRAM_NAMES
-from actions.screening.answers import parse_answer
+from referral.registry import registry, us_state_names
+from referral.screening.answers import parse_answer
 from actions.screening_form import ask_which_place
 
 DIRECTORY = default_directory()
 
-PROGRAMS_BY_STATE = {"MA": ["CSP", "CSP-HI", "CSP-JI"], "NC": ["CST"]}
 PAGE_SIZE = 3
 PAYLOAD_SIZE = 10
 MAX_RETRIES = 2
 MORE = re.compile(r"\b(more|next|others?)\b", re.IGNORECASE)
 TELEHEALTH = re.compile(r"\b(tele-?health|video|online|virtual|remote|zoom)\b", re.IGNORECASE)
-OFFICIAL_LIST = (
-    "MassHealth publishes the official list of CSP providers on the Mass.gov website. "
-    "You can contact any CSP provider in your area directly."
-)
+
+
+def official_lists(state: Optional[str] = None) -> str:
+    """Where the official provider lists are (registry `official_list`), for a state or all."""
+    programs = [p for p in registry().programs.values() if state in (None, p.state)]
+    return " ".join(dict.fromkeys(p.official_list for p in programs if p.official_list))
 
 
 def _entity_values(tracker: Tracker, name: str) -> List[Any]:
@@ -39,8 +40,8 @@ def _entity_values(tracker: Tracker, name: str) -> List[Any]:
 
 
 def _programs_state(programs: Optional[List[str]]) -> Optional[str]:
-    states = {state for state, ids in PROGRAMS_BY_STATE.items() for p in programs or [] if p in ids}
-    return states.pop() if len(states) == 1 else None
+    states = registry().states_of(programs or [])
+    return states[0] if len(states) == 1 else None
 
 
 def _resolve(text: str, prefer_state: Optional[str]) -> Dict[Text, Any]:
@@ -70,7 +71,7 @@ class ActionPrepareProviderSearch(Action):
             filters = {**previous, "offset": previous.get("offset", 0) + PAGE_SIZE}
             return [SlotSet("search_filters", filters)]
 
-        programs = [p for p in _entity_values(tracker, "program") if p in PROGRAM_NAMES] or None
+        programs = [p for p in _entity_values(tracker, "program") if p in registry().programs] or None
         languages = _entity_values(tracker, "language")
         filters = {
             "programs": programs,
@@ -141,7 +142,7 @@ class ValidateProviderSearchForm(FormValidationAction):
 
 def programs_to_search(tracker: Tracker, filters: Dict[str, Any], state: str) -> List[str]:
     """Programs asked for, else those the screening found likely or possible, else the state's."""
-    offered = PROGRAMS_BY_STATE[state]
+    offered = list(registry().programs_in(state))
     asked = [p for p in filters.get("programs") or [] if p in offered]
     if asked:
         return asked
@@ -184,7 +185,7 @@ class ActionFindProviders(Action):
         if not isinstance(place, dict):
             dispatcher.utter_message(
                 text="I couldn't find that place, so I can't sort providers by distance. "
-                + OFFICIAL_LIST
+                + official_lists()
                 + "\n"
                 + "\n".join(_help_lines(None)),
                 buttons=buttons,
@@ -192,17 +193,16 @@ class ActionFindProviders(Action):
             return [SlotSet("search_place", None)]
         state = place.get("state")
         where = ", ".join(p for p in (place.get("town"), state) if p)
-        if state not in PROGRAMS_BY_STATE:
+        if state not in registry().states:
             dispatcher.utter_message(
-                text=f"These programs are offered in Massachusetts (CSP) and North Carolina (CST), "
-                f"not in {where}. For help where you are, call or text 988, or look for treatment "
-                "at FindTreatment.gov.",
+                text=f"These programs are offered in {_offered_where()}, not in {where}. For help "
+                "where you are, call or text 988, or look for treatment at FindTreatment.gov.",
                 buttons=buttons,
             )
             return [SlotSet("search_place", None)]
 
         programs = programs_to_search(tracker, filters, state)
-        asked_elsewhere = [p for p in filters.get("programs") or [] if p not in PROGRAMS_BY_STATE[state]]
+        asked_elsewhere = [p for p in filters.get("programs") or [] if p not in registry().programs_in(state)]
         offset = int(filters.get("offset") or 0)
         result = DIRECTORY.nearest(
             place["lat"],
@@ -264,21 +264,23 @@ class ActionFindProviders(Action):
 
     @staticmethod
     def _how_to_contact(programs: List[str], state: str) -> str:
-        if state == "MA":
-            unlocated = [p.name for p in DIRECTORY.unlocated(programs)]
-            text = (
-                "To refer yourself, call a provider and say you'd like Community Support Program "
-                "(CSP) services. No prior authorization is needed. The provider will do an assessment."
-            )
-            if unlocated:
-                text += " Other CSP providers include " + ", ".join(unlocated) + "."
-            return text + " " + OFFICIAL_LIST
-        return (
-            "To get started, call a provider and ask about Community Support Team (CST) services. "
-            "Self-referral and family referral are welcome. Their intake team coordinates the "
-            "eligibility review, authorization and assessment. An LME-MCO care coordinator, a "
-            "hospital discharge planner or a primary care provider can also refer you."
-        )
+        """How to get started with the programs listed (registry `how_to_apply`), the providers
+        the directory names without an address, and where the official lists are."""
+        entries = [registry().programs[p] for p in programs if p in registry().programs]
+        parts = list(dict.fromkeys(p.how_to_apply for p in entries))
+        unlocated = [p.name for p in DIRECTORY.unlocated(programs)]
+        if unlocated:
+            parts.append("Other providers include " + ", ".join(unlocated) + ".")
+        parts += list(dict.fromkeys(p.official_list for p in entries if p.official_list))
+        return " ".join(parts)
+
+
+def _offered_where() -> str:
+    """"Massachusetts (CSP, CSP-HI, CSP-JI) and North Carolina (CST)", from the registry."""
+    reg, names = registry(), us_state_names()
+    places = [f"{names.get(s, s)} ({', '.join(reg.programs[p].short_name for p in reg.programs_in(s))})"
+              for s in reg.served_states()]
+    return " and ".join([", ".join(places[:-1]), places[-1]]) if len(places) > 1 else places[0]
 
 
 def _help_lines(state: Optional[str]) -> List[str]:

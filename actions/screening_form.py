@@ -3,7 +3,7 @@
 The form `screening_form` lists every question id; which ones are asked, and in what order, comes
 from the eligibility engine (`questions_that_matter`), so a question is asked only where it can
 change an outcome. Every answer arrives as free text (buttons send plain answers too) and is
-understood by `actions.screening.answers.parse_answer`. The validation also handles what people
+understood by `referral.screening.answers.parse_answer`. The validation also handles what people
 do in the middle of a screening: ask about the programs, go back, change an earlier answer,
 start over. An unclear answer is asked again in other words at most twice; then "not sure" is
 taken and the screening goes on.
@@ -18,11 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import REQUESTED_SLOT, known_state, screening_answers, voice
-from actions.directory.geo import resolve_place
-from actions.eligibility.engine import questions_that_matter
+from referral.directory.geo import resolve_place
+from referral.eligibility.engine import questions_that_matter
 from actions.interruptions import answer_interruption, is_question
-from actions.screening import questions
-from actions.screening.answers import parse_answer
+from referral.screening import questions
+from referral.screening.answers import parse_answer
 
 logger = logging.getLogger(__name__)
 

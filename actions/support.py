@@ -9,10 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
-from actions.crisis.answers import (
+from referral.crisis.answers import (
     VIOLENCE_KINDS, buttons_for, crisis_reply, crisis_text, read_safety_reply, safety_question, words_for,
 )
-from actions.crisis.resources import answers_data
+from referral.crisis.resources import answers_data
 from actions.interruptions import handoff_text
 from actions.screening_form import answer_outside_crisis
 

@@ -1,6 +1,6 @@
 """Rasa NLU component: the crisis layer, run on every user message (forms included).
 
-It asks `actions.crisis.detector.CrisisAssessor` for one of three answers and sets the intent:
+It asks `referral.crisis.detector.CrisisAssessor` for one of three answers and sets the intent:
 - `crisis` (confidence 1.0, first in the ranking): a clear crisis, the resources at once;
 - `risk_signal`: a risk signal that is not clear, the safety question;
 - otherwise the model's intent stays, except that a `crisis` or `risk_signal` said by the model
@@ -8,7 +8,7 @@ It asks `actions.crisis.detector.CrisisAssessor` for one of three answers and se
 The parse result gets `"crisis": {"answer", "kind", "about", "lang", "danger_now", "relation",
 "spans", ...}` (also `tracker.latest_message["crisis"]`), never the text. Button payloads ("/...")
 are not looked at. The classifier is trained with the model from `data/crisis/corpus/` and kept in
-the model; the patterns are read from `actions/crisis/patterns.yml` when the model loads.
+the model; the patterns are read from `referral/crisis/patterns.yml` when the model loads.
 A count per kind and answer goes to the log; never the text or who wrote it.
 """
 
@@ -33,9 +33,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.crisis.classifier import CORPUS_DIR, CrisisClassifier, load_corpus
-from actions.crisis.detector import DEFAULT_THRESHOLDS, CrisisAssessment, CrisisAssessor
-from actions.crisis.matcher import default_matcher
+from referral.crisis.classifier import CORPUS_DIR, CrisisClassifier, load_corpus
+from referral.crisis.detector import DEFAULT_THRESHOLDS, CrisisAssessment, CrisisAssessor
+from referral.crisis.matcher import default_matcher
 
 logger = logging.getLogger(__name__)
 

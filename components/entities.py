@@ -2,8 +2,8 @@
 durations, programs, languages, questions referred to, and coverage names.
 
 It runs on a blank English spaCy pipeline (nothing to download). Patterns live in
-entity_patterns.yml; the word lists, numbers and durations come from actions/screening (the same
-code reads typed answers), places from actions.directory.geo.
+entity_patterns.yml; the word lists, numbers and durations come from referral/screening (the same
+code reads typed answers), places from referral.directory.geo.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.directory import geo
-from actions.directory.lexicon import language_name
-from actions.screening import answers
+from referral.directory import geo
+from referral.directory.lexicon import language_name
+from referral.registry import registry
+from referral.screening import answers
 
 PATTERNS_PATH = Path(__file__).with_name("entity_patterns.yml")
 DIRECTORY_DATA = Path(geo.__file__).parent / "data"
-SERVED_STATES = ("MA", "NC")
 
 
 def _single_words(phrases) -> list[str]:
@@ -89,7 +89,7 @@ def _fill(pattern: Any, values: dict[str, Any]) -> Any:
 class EntityRules:
     """The spaCy pipeline, its matchers and the tables they need; `extract(text)` finds the
     entities. Built once per process by `build_entity_rules` (a few seconds, mostly the
-    gazetteer of actions.directory.geo); each message then takes well under a millisecond."""
+    gazetteer of referral.directory.geo); each message then takes well under a millisecond."""
 
     nlp: Any
     token_matcher: Matcher
@@ -202,7 +202,9 @@ class EntityRules:
                 continue  # not a coverage name here, or said as not had ("no MassHealth")
             if answers.normalize(text[hit.start : hit.end]).strip() in self.coverage_not_entities:
                 continue
-            value = "masshealth_unsure" if hit.label == "masshealth" else hit.label
+            # A state's Medicaid with its kind not said: that state's default answer.
+            label = hit.label
+            value = registry().medicaid_default(label.split(":", 1)[1]) if label.startswith("medicaid_of:") else label
             out.append(_entity("coverage", value, hit.start, hit.end))
         return out
 
@@ -290,7 +292,7 @@ def build_entity_rules() -> EntityRules:
     counts = {"count": [p for p in lex["count_words"] if p not in not_counts]}
 
     town_states: dict[str, set] = {}
-    for state in SERVED_STATES:
+    for state in registry().served_states():
         for town in geo.place_names((state,)):
             town_states.setdefault(town, set()).add(state)
     place_words = json.loads((DIRECTORY_DATA / "place_words.json").read_text(encoding="utf-8"))
@@ -319,7 +321,10 @@ def build_entity_rules() -> EntityRules:
         filler_words=frozenset(place_words["filler_words"]),
         lower_case_codes=frozenset(spec["place_states"]["lower_case_codes"]),
         number_negators=frozenset(spec["number_negators"]),
-        coverage_labels=frozenset(spec["coverage_labels"]),
+        coverage_labels=frozenset(
+            [*spec["coverage_labels"], *registry().coverage_answers(),
+             *(f"medicaid_of:{code}" for code in registry().served_states())]
+        ),
         coverage_not_entities=frozenset(
             answers.normalize(p).strip() for p in spec["coverage_phrases_not_entities"]
         ),

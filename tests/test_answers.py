@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from actions.screening.answers import (
+from referral.screening.answers import (
     duration_days,
     find_time_references,
     number_value,
@@ -283,7 +283,7 @@ def test_each_parse_is_fast():
 
 
 def test_a_run_of_hundreds_of_digits_is_no_number_and_no_crash():
-    from actions.screening.answers import find_numbers, number_value
+    from referral.screening.answers import find_numbers, number_value
 
     digits = "9" * 5000
     assert number_value(digits) is None

@@ -9,9 +9,9 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.crisis.matcher import CATEGORY_ORDER, LEVELS, CrisisSignal, default_matcher
-from actions.crisis.resources import resources_for
-from actions.crisis.classifier import trained_from_corpus
+from referral.crisis.matcher import CATEGORY_ORDER, LEVELS, CrisisSignal, default_matcher
+from referral.crisis.resources import resources_for
+from referral.crisis.classifier import trained_from_corpus
 from components.crisis import CrisisDetector
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from actions.crisis.answers import crisis_reply, crisis_text, read_safety_reply, safety_question
-from actions.crisis.classifier import LABELS, load_corpus, read_labelled, trained_from_corpus
-from actions.crisis.detector import CrisisAssessor
-from actions.crisis.matcher import default_matcher
-from actions.crisis.resources import all_resources, resources_for_kind
-from actions.text import fold, sentences, unmask
+from referral.crisis.answers import crisis_reply, crisis_text, read_safety_reply, safety_question
+from referral.crisis.classifier import LABELS, load_corpus, read_labelled, trained_from_corpus
+from referral.crisis.detector import CrisisAssessor
+from referral.crisis.matcher import default_matcher
+from referral.crisis.resources import all_resources, resources_for_kind
+from referral.text import fold, sentences, unmask
 
 ROOT = Path(__file__).resolve().parents[1]
 

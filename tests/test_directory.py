@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actions.directory import geo, loader
-from actions.directory.loader import DATA_DIR, default_directory, dump_directory, load_directory
-from actions.directory.model import DirectoryError, Provider
-from actions.directory.search import Directory, nearest_by_scan
+from referral.directory import geo, loader
+from referral.directory.loader import default_directory, dump_directory, load_directory, providers_dir
+from referral.directory.model import DirectoryError, Provider
+from referral.directory.search import Directory, nearest_by_scan
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOAD_FIELDS = {
@@ -41,7 +41,7 @@ def gazetteer():
 
 @pytest.fixture(scope="module")
 def demo():
-    return load_directory([DATA_DIR / "demo_providers.json", DATA_DIR / "named_providers.json"])
+    return load_directory([providers_dir() / "demo_providers.json", providers_dir() / "named_providers.json"])
 
 
 def near(demo_directory, place_text, **filters):
@@ -649,7 +649,7 @@ def test_cli_hsds_service_without_a_program_is_refused_with_its_line(cli, tmp_pa
 
 
 def test_cli_validate_reports_ok_or_the_first_error(cli, tmp_path, capsys):
-    assert cli.main(["validate", str(DATA_DIR / "demo_providers.json")]) == 0
+    assert cli.main(["validate", str(providers_dir() / "demo_providers.json")]) == 0
     assert "40 providers, 40 with coordinates" in capsys.readouterr().out
     records = [valid_record(0)]
     records[0]["location"]["postal_code"] = "1608"
@@ -659,7 +659,7 @@ def test_cli_validate_reports_ok_or_the_first_error(cli, tmp_path, capsys):
 
 
 def test_cli_stats_counts_programs_counties_and_gaps(cli, capsys):
-    assert cli.main(["stats", str(DATA_DIR / "demo_providers.json"), "--within-miles", "25", "--show", "1"]) == 0
+    assert cli.main(["stats", str(providers_dir() / "demo_providers.json"), "--within-miles", "25", "--show", "1"]) == 0
     out = capsys.readouterr().out
     assert "CSP-HI      7" in out and "CST        16" in out
     assert "MA Worcester County" in out and "NC Wake County" in out

@@ -7,8 +7,8 @@ import time
 import pytest
 import zipcodes
 
-from actions.directory import geo
-from actions.directory.geo import resolve_place
+from referral.directory import geo
+from referral.directory.geo import resolve_place
 
 
 @pytest.fixture(scope="module", autouse=True)

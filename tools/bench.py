@@ -139,7 +139,7 @@ def component_costs() -> Dict[str, float]:
     """Median ms per message of our two NLU components, run in-process on varied messages."""
     from rasa.shared.nlu.training_data.message import Message
 
-    from actions.crisis.classifier import trained_from_corpus
+    from referral.crisis.classifier import trained_from_corpus
     from components.crisis import CrisisDetector
     from components.entities import ReferralEntityExtractor
 

@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actions.directory.model import Provider  # noqa: E402
-from actions.directory.search import EARTH_RADIUS_MILES, Directory, haversine_miles  # noqa: E402
+from referral.directory.model import Provider  # noqa: E402
+from referral.directory.search import EARTH_RADIUS_MILES, Directory, haversine_miles  # noqa: E402
 
 BOXES = {  # lat min, lat max, lon min, lon max (ZIP code extents from the zipcodes package)
     "MA": (41.26, 42.86, -73.46, -69.96),

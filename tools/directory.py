@@ -5,7 +5,7 @@
   python tools/directory.py import-hsds SERVICES.json --out FILE.json [--program CSP]
   python tools/directory.py stats FILE [FILE ...] [--within-miles 25] [--show 10]
 
-The formats and the import column names are described in actions/directory/README.md.
+The formats and the import column names are described in referral/directory/README.md.
 Errors print as FILE:LINE: reason and exit with status 1; nothing is written on an error.
 """
 
@@ -22,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actions.directory import geo  # noqa: E402
-from actions.directory.lexicon import (  # noqa: E402
+from referral.directory import geo  # noqa: E402
+from referral.directory.lexicon import (  # noqa: E402
     language_name,
     program_ids,
     program_states,
     programs_in_text,
 )
-from actions.directory.loader import (  # noqa: E402
+from referral.directory.loader import (  # noqa: E402
     DATA_DIR,
     array_item_lines,
     dump_directory,
@@ -37,7 +37,7 @@ from actions.directory.loader import (  # noqa: E402
     normalize_phone,
     provider_from_record,
 )
-from actions.directory.model import DirectoryError  # noqa: E402
+from referral.directory.model import DirectoryError  # noqa: E402
 
 
 def header_key(text: str) -> str:

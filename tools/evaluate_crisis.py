@@ -32,9 +32,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actions.crisis.classifier import CrisisClassifier, load_corpus, read_labelled  # noqa: E402
-from actions.crisis.detector import DEFAULT_THRESHOLDS, CrisisAssessor  # noqa: E402
-from actions.crisis.matcher import default_matcher  # noqa: E402
+from referral.crisis.classifier import CrisisClassifier, load_corpus, read_labelled  # noqa: E402
+from referral.crisis.detector import DEFAULT_THRESHOLDS, CrisisAssessor  # noqa: E402
+from referral.crisis.matcher import default_matcher  # noqa: E402
 
 BLIND_DIR = ROOT / "tests" / "crisis" / "blind"
 # Targets on the blind set (issue 11): caught at once or through the safety question, resources at

@@ -193,7 +193,7 @@ class Stack:
         progress(f"Starting the action server on :{self.action_port} ...")
         actions = self._spawn(
             "actions",
-            [python, "-m", "rasa_sdk", "--actions", "actions.registry", "--port", str(self.action_port)],
+            [python, "-m", "rasa_sdk", "--actions", "actions.server", "--port", str(self.action_port)],
             SANIC_HOST="127.0.0.1",  # only Rasa, on this machine, calls the actions
         )
         progress(f"Starting Rasa on :{self.rasa_port} (loading the model takes a few seconds) ...")

@@ -13,13 +13,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "referral.tar.gz"
 STAMP = ROOT / "models" / "referral.fingerprint"
-# Everything the trained model or our NLU components read (the components reuse the answer
-# parser's lexicon and the place names of the directory's geocoder).
+# Everything the trained model or our NLU components read when training: the data, the
+# components, and the domain package's text tools, screening words, crisis layer and place
+# names they are built from. Program data (programs/) is read when the servers start, never
+# trained on, so a new program needs no training.
 INPUTS = [
-    "config.yml", "domain.yml", "data", "actions/crisis", "actions/text.py",
+    "config.yml", "domain.yml", "data",
     "components/entities.py", "components/entity_patterns.yml", "components/crisis.py",
-    "actions/screening/answers.py", "actions/screening/lexicon.yml",
-    "actions/directory/geo.py", "actions/directory/data",
+    "components/faq_selector.py",
+    "referral/text.py", "referral/screening", "referral/crisis", "referral/directory",
 ]
 
 

@@ -20,13 +20,22 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import geo
+from referral.registry import program_file
+
 from .lexicon import language_name, program_ids, program_states
 from .model import DirectoryError, Provider
 from .search import Directory
 
-DATA_DIR = Path(__file__).parent / "data"
+# DIRECTORY_DATASET values and their files in the programs folder's providers/ (programs/, or
+# REFERRAL_PROGRAMS_DIR); any other value is a path (or paths joined by ":").
+DATA_DIR = Path(__file__).parent / "data"  # reference data: languages, import headers, states
 
-# DIRECTORY_DATASET values and their files; any other value is a path (or paths joined by ":").
+
+def providers_dir() -> Path:
+    """The provider files of the programs folder."""
+    return program_file("providers")
+
+
 DATASETS = {
     "demo": ("demo_providers.json", "named_providers.json"),
     "named": ("named_providers.json",),
@@ -458,7 +467,7 @@ def dataset_paths(setting: str | None = None) -> list[Path]:
     """The files of a DIRECTORY_DATASET setting: 'demo', 'named', or file paths joined by ':'."""
     setting = (setting or DEFAULT_DATASET).strip()
     if setting in DATASETS:
-        return [DATA_DIR / name for name in DATASETS[setting]]
+        return [providers_dir() / name for name in DATASETS[setting]]
     return [Path(p).expanduser() for p in setting.split(os.pathsep) if p.strip()]
 
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
-from actions.crisis.resources import answers_data, resources_for_kind
-from actions.text import unmask
+from referral.crisis.resources import answers_data, resources_for_kind
+from referral.text import unmask
 
 
 # Kinds where the first person a message names may be the one doing harm ("my stepdad hit my

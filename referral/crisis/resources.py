@@ -14,10 +14,9 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-RESOURCES_FILE = Path(__file__).with_name("resources.yml")
-ANSWERS_FILE = Path(__file__).with_name("answers.yml")
+from referral.registry import program_file, registry, us_state_names
 
-STATE_NAMES = {"massachusetts": "MA", "north carolina": "NC"}
+ANSWERS_FILE = Path(__file__).with_name("answers.yml")
 EMERGENCY_ID = "emergency_911"  # shown last in the everyday set: after the lines people can talk to
 LIFELINE_ID = "lifeline_988"
 STATE_LINE = "state_line"  # in answers.yml: the person's state line, or every state's line
@@ -26,7 +25,7 @@ STATE_LINE = "state_line"  # in answers.yml: the person's state line, or every s
 @lru_cache(maxsize=1)
 def all_resources() -> List[Dict[str, Any]]:
     """Every resource in the data file, in file order."""
-    data = yaml.safe_load(RESOURCES_FILE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(program_file("resources.yml").read_text(encoding="utf-8"))
     return data["resources"]
 
 
@@ -40,26 +39,30 @@ def _state_code(state: Optional[str]) -> Optional[str]:
     if not state:
         return None
     cleaned = state.strip()
-    return STATE_NAMES.get(cleaned.lower(), cleaned.upper())
+    by_name = {name.lower(): code for code, name in us_state_names().items()}
+    return by_name.get(cleaned.lower(), cleaned.upper())
 
 
 def _by_id(resource_id: str) -> Dict[str, Any]:
     return next(r for r in all_resources() if r["id"] == resource_id)
 
 
+def resource_by_id(resource_id: str) -> Dict[str, Any]:
+    """One resource of resources.yml (a copy)."""
+    return copy.deepcopy(_by_id(resource_id))
+
+
 def state_lines(state: Optional[str]) -> List[Dict[str, Any]]:
-    """The state's own line; every state line when the state is unknown or not served."""
-    code = _state_code(state)
-    lines = [r for r in all_resources() if r["where"] not in ("US",)]
-    mine = [r for r in lines if r["where"] == code]
-    return mine or lines
+    """The state's own lines (the help lines of its programs in the registry); every served
+    state's lines when the state is unknown or not served."""
+    return [_by_id(line) for line in registry().help_lines(_state_code(state))]
 
 
 def resources_for(state: Optional[str]) -> List[Dict[str, Any]]:
-    """988, the state's line (MA or NC) when known, then 911: payload dicts with
+    """988, the state's own line when the state is served, then 911: payload dicts with
     `name`, `phone`, `text`, `url` (plus `where`, `tel`, `sms`, `how`, `source`...)."""
     code = _state_code(state)
-    state_line = [r for r in all_resources() if code and r["where"] == code]
+    state_line = state_lines(code) if code in registry().states else []
     chosen = [_by_id(LIFELINE_ID)] + state_line + [_by_id(EMERGENCY_ID)]
     # Copies: callers put these in messages and may change them.
     return [copy.deepcopy(r) for r in chosen]

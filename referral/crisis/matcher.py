@@ -22,7 +22,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from actions.text import fold, unmask
+from referral.text import fold, unmask
 
 PATTERNS_FILE = Path(__file__).with_name("patterns.yml")
 

@@ -1,7 +1,7 @@
 """Reference data the directory checks records and requests against: programs and languages.
 
-Both live in JSON files under `data/` (programs.json, languages.json) so that adding a language
-or a way of writing a program name needs no code change.
+Programs come from the program registry (programs/registry.yml, with the words import files use
+for each), languages from data/languages.json, so that adding either needs no code change.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from referral.registry import registry
+
 DATA_DIR = Path(__file__).parent / "data"
 
 
@@ -19,11 +21,6 @@ def _fold(text: str) -> str:
     """Lower case without accents or punctuation: 'Español' -> 'espanol', 'CSP-HI' -> 'csp hi'."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
-@lru_cache(maxsize=1)
-def _programs() -> dict:
-    return json.loads((DATA_DIR / "programs.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -41,31 +38,25 @@ def _language_names() -> dict[str, str]:
 
 
 def program_ids() -> tuple[str, ...]:
-    """The program ids a directory may use: CSP, CSP-HI, CSP-JI, CST."""
-    return tuple(p["id"] for p in _programs()["programs"])
+    """The program ids a directory may use: those of the program registry."""
+    return registry().program_ids()
 
 
 def program_states(program_id: str) -> tuple[str, ...]:
-    """The states where a program is delivered (CSP tracks: MA; CST: NC)."""
-    for p in _programs()["programs"]:
-        if p["id"] == program_id:
-            return tuple(p["states"])
-    raise KeyError(program_id)
+    """The states where a program is delivered (from the program registry)."""
+    return (registry().programs[program_id].state,)
 
 
 def program_name(program_id: str) -> str:
-    for p in _programs()["programs"]:
-        if p["id"] == program_id:
-            return p["name"]
-    raise KeyError(program_id)
+    return registry().programs[program_id].official_name
 
 
 @lru_cache(maxsize=1)
 def _program_words() -> dict[str, str]:
     words = {}
-    for p in _programs()["programs"]:
-        for word in [p["id"], p["name"], *p["import_words"]]:
-            words[_fold(word)] = p["id"]
+    for p in registry().programs.values():
+        for word in [p.id, p.short_name, p.official_name, *p.directory_words]:
+            words[_fold(word)] = p.id
     return words
 
 

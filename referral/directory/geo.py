@@ -2,7 +2,7 @@
 
 Built on the `zipcodes` package (every US ZIP with its town, county and coordinates), so it needs
 no network. `resolve_place(text)` turns "01608", "fall river ma", "I live in raliegh" or "Franklin"
-into a place, a choice to ask about, or a note that the place is outside the two states we serve.
+into a place, a choice to ask about, or a note that the place is outside the states served (programs/registry.yml).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from pathlib import Path
 import zipcodes
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from referral.registry import registry
 
 DATA_DIR = Path(__file__).parent / "data"
 EARTH_RADIUS_MILES = 3958.8
@@ -130,6 +132,7 @@ def _cache_path() -> Path:
     digest = hashlib.sha256(zipcodes.__version__.encode())
     for path in (Path(__file__), DATA_DIR / "us_states.json", DATA_DIR / "place_words.json"):
         digest.update(path.read_bytes())
+    digest.update(" ".join(registry().served_states()).encode())  # the states served come from the registry
     return CACHE_DIR / f"gazetteer-{digest.hexdigest()[:16]}.pickle"
 
 
@@ -253,7 +256,7 @@ def _build_gazetteer() -> _Gazetteer:
     for code, rows in by_state.items():
         lats, lons = [row[4] for row in rows], [row[5] for row in rows]
         state_bounds[code] = (min(lats), max(lats), min(lons), max(lons))
-    served = tuple(states["served"])
+    served = registry().served_states()
     return _Gazetteer(
         zips=_PlaceTable(zips),
         standard_zips=frozenset(standard_zips),
@@ -276,20 +279,16 @@ def warm_up() -> None:
     _gazetteer()
 
 
-def served_states() -> tuple[str, ...]:
-    return _gazetteer().served
-
-
-def place_names(states: Iterable[str] = ("MA", "NC")) -> list[str]:
-    """All town names in these states (main and acceptable ZIP town names), for a gazetteer."""
-    wanted = set(states)
+def place_names(states: Iterable[str] | None = None) -> list[str]:
+    """All town names in these states (default: the states served), for a gazetteer."""
+    wanted = set(registry().served_states() if states is None else states)
     g = _gazetteer()
     return sorted({row[1] for (st, _), row in g.towns.rows.items() if st in wanted})
 
 
-def zip_places(states: Iterable[str] = ("MA", "NC")) -> list[dict]:
-    """The place dict of every street-delivery ZIP in these states (for coverage statistics)."""
-    wanted = set(states)
+def zip_places(states: Iterable[str] | None = None) -> list[dict]:
+    """The place dict of every street-delivery ZIP in these states (default: the states served)."""
+    wanted = set(registry().served_states() if states is None else states)
     g = _gazetteer()
     return [g.zips[z] for z, row in sorted(g.zips.rows.items()) if row[2] in wanted and z in g.standard_zips]
 

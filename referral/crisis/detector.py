@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from actions.crisis.classifier import CrisisClassifier, Reading
-from actions.crisis.matcher import CrisisMatcher, CrisisSignal
-from actions.crisis.resources import answers_data
-from actions.text import sentences, unmask
+from referral.crisis.classifier import CrisisClassifier, Reading
+from referral.crisis.matcher import CrisisMatcher, CrisisSignal
+from referral.crisis.resources import answers_data
+from referral.text import sentences, unmask
 
 MAX_CHARS = 2000  # the channel limit; a longer text is read up to here
 MAX_SENTENCES = 40

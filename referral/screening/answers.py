@@ -8,7 +8,6 @@ used by the spaCy entity extractor (components/entities.py), so each phrase is p
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -22,27 +21,13 @@ import dateparser
 import yaml
 from rapidfuzz.distance import Levenshtein
 
-from actions.screening.questions import question_ids
-from actions.text import fold
+from referral.registry import registry, us_states
+from referral.screening.questions import answer_values, question_ids
+from referral.text import fold
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
-# US state names and aliases: one list for the whole project, kept by the directory.
-US_STATES_PATH = Path(__file__).parents[1] / "directory" / "data" / "us_states.json"
 
 NOT_SURE = "not_sure"
-# Values a button (or an integration) may send as they are.
-EXACT_VALUES = {
-    "for_whom": {"self", "other", "client"},
-    "coverage": {"masshealth_managed_care", "masshealth_ffs", "masshealth_unsure", "nc_medicaid",
-                 "medicaid_other_state", "other", "none"},
-    "diagnosis": {"mental_health", "substance_use", "both", "yes", "no"},
-    "psych_discharge": {"yes", "no"},
-    "housing": {"housed", "homeless", "homeless_psh"},
-    "justice": {"yes", "no"},
-    "access_barriers": {"yes", "no"},
-    "daily_living": {"yes", "no"},
-    "consent": {"yes", "no"},
-}
 YES_NO_QUESTIONS = ("justice", "access_barriers", "daily_living", "consent")
 MAX_AGE = 120
 # A count of ER visits in 90 days above this is not a count ("2024" is a year).
@@ -290,11 +275,7 @@ def lexicon() -> _Lexicon:
         suffix_kind=suffix_kind,
     )
     lex.tables = {
-        "coverage": PhraseTable(
-            (p, label) for label in ("nc_medicaid", "masshealth_ffs", "masshealth_managed_care",
-                                     "masshealth", "medicaid", "other", "none", "not_sure")
-            for p in raw["coverage"][label]
-        ),
+        "coverage": PhraseTable(_coverage_entries(raw)),
         "coverage_negators": PhraseTable((p, True) for p in raw["coverage_negators"]),
         "states": _state_table(),
         "diagnosis": _words_table(raw["diagnosis"]),
@@ -323,14 +304,26 @@ def lexicon() -> _Lexicon:
     return lex
 
 
+def _coverage_entries(raw: dict) -> list[tuple[str, Any]]:
+    """Coverage phrases and their labels: each served state's Medicaid (registry.yml) as
+    ("medicaid_of", state) for its names and ("kind", answer) for its kinds, then the lexicon's
+    "medicaid" (state not said), "other", "none" and "not_sure"."""
+    entries: list[tuple[str, Any]] = []
+    for state in registry().states.values():
+        entries += [(w, ("medicaid_of", state.code)) for w in state.medicaid.words]
+    for state in registry().states.values():
+        entries += [(w, ("kind", answer)) for answer, words in state.medicaid.kinds.items() for w in words]
+    entries += [(p, label) for label in ("medicaid", "other", "none", "not_sure") for p in raw["coverage"][label]]
+    return entries
+
+
 def _state_table() -> PhraseTable:
-    """US state names and aliases ("texas", "north carolina", "mass") -> state code."""
-    data = json.loads(US_STATES_PATH.read_text(encoding="utf-8"))
+    """US state names and other names ("texas", "north carolina", "mass") -> state code."""
     entries = []
-    for state in data["states"]:
-        entries += [(name, state["code"]) for name in [state["name"], *state.get("aliases", [])]]
-    # Two-letter codes only for the two states served: "nc medicaid", "medicaid in ma".
-    entries += [("nc", "NC"), ("ma", "MA")]
+    for state in us_states():
+        entries += [(name, state["code"]) for name in [state["name"], *state.get("other_names", [])]]
+    # Two-letter codes only for the states served: "nc medicaid", "medicaid in ma".
+    entries += [(code.lower(), code) for code in registry().served_states()]
     return PhraseTable(entries)
 
 
@@ -506,7 +499,7 @@ def _exact(question_id: str, text: str) -> Optional[Any]:
     raw = text.strip().lower()
     if raw == NOT_SURE:
         return NOT_SURE
-    if raw in EXACT_VALUES.get(question_id, ()):
+    if raw in answer_values(question_id):
         return raw
     if question_id in ("age", "er_visits", "psych_discharge", "move_in") and re.fullmatch(r"\d{1,3}", raw):
         # A bare number from a button or an integration; for the time questions it is days only
@@ -528,23 +521,35 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
     return ParsedAnswer(None)
 
 
-def _masshealth_typo(norm: str) -> bool:
-    target = lexicon().raw["masshealth_spelling"]
-    for word in norm.split():
-        if 7 <= len(word) <= 12 and word != target and Levenshtein.distance(word, target, score_cutoff=1) <= 1:
-            return True
-    return False
+def _medicaid_typo(norm: str) -> Optional[str]:
+    """The served state whose one-word Medicaid name is written with one typo ("mashealth")."""
+    for state in registry().states.values():
+        target = state.medicaid.spelling
+        if not target:
+            continue
+        for word in norm.split():
+            if 7 <= len(word) <= 12 and word != target and Levenshtein.distance(word, target, score_cutoff=1) <= 1:
+                return state.code
+    return None
+
+
+def coverage_label(label: Any) -> str:
+    """A coverage mention's label as a string: a coverage answer ("masshealth_ffs"), or
+    "medicaid_of:MA" (a state's Medicaid, kind not said), "medicaid" (state not said), "other",
+    "none", "not_sure"."""
+    if isinstance(label, tuple):
+        return f"medicaid_of:{label[1]}" if label[0] == "medicaid_of" else label[1]
+    return label
 
 
 def coverage_mentions(text: str) -> list[PhraseHit]:
-    """Coverage names in a text with what each means: a coverage value of CONTRACTS.md, or
-    "masshealth" (kind not said) or "medicaid" (state not said). A name said as not had ("no
-    MassHealth", "lost his MassHealth") is labelled "negated:<label>"."""
+    """Coverage names in a text with what each means (see `coverage_label`). A name said as not
+    had ("no MassHealth", "lost his MassHealth") is labelled "negated:<label>"."""
     tables = lexicon().tables
     norm = normalize(text)
     out = []
     for hit in tables["coverage"].find_all(norm):
-        label = hit.label
+        label = coverage_label(hit.label)
         said_as_not_had = _is_negated(text, hit.start, tables["coverage_negators"])
         if label not in ("none", "not_sure", "other") and said_as_not_had:
             label = f"negated:{label}"
@@ -555,31 +560,32 @@ def coverage_mentions(text: str) -> list[PhraseHit]:
 def coverage_from_mentions(labels: list[str], state: Optional[str], said_states: list[str]) -> ParsedAnswer:
     """Decides the coverage value from the coverage names found (see `coverage_mentions`).
 
-    Order: NC Medicaid; MassHealth (fee-for-service or managed care when said, else not sure which
-    kind); Medicaid, by the state said in the text or else the state known from the location
-    (without either: None, with extra {"needs_state": True}); other insurance or none, whichever
-    was said first; not sure.
+    Order: a served state's Medicaid named (the kind when said, else the state's default:
+    "MassHealth" -> masshealth_unsure); a kind said alone ("through my ACO"), unless the person is
+    known to be in another state; Medicaid, by the state said in the text or else the state known
+    from the location (without either: None, with extra {"needs_state": True}); other insurance or
+    none, whichever was said first; not sure.
     """
+    reg = registry()
     found = [label for label in labels if not label.startswith("negated:")]
     negated = [label for label in labels if label.startswith("negated:")]
     place = said_states[0] if said_states else state
+    named_states = [label.split(":", 1)[1] for label in found if label.startswith("medicaid_of:")]
+    kinds = [label for label in found if label in reg.coverage_answers()]
 
-    if "nc_medicaid" in found:
-        return ParsedAnswer("nc_medicaid")
-    kind_said = "masshealth_ffs" if "masshealth_ffs" in found else (
-        "masshealth_managed_care" if "masshealth_managed_care" in found else None
-    )
-    if "masshealth" in found:
-        return ParsedAnswer(kind_said or "masshealth_unsure")
-    if kind_said and "medicaid" not in found:
-        # "through my ACO", "fee for service" without saying MassHealth: MassHealth words,
-        # unless the person is known to be outside Massachusetts.
-        return ParsedAnswer(kind_said if place in (None, "MA") else None)
+    if named_states:
+        named = named_states[0]
+        kind_said = next((k for k in kinds if reg.state_of_coverage(k) == named), None)
+        return ParsedAnswer(kind_said or reg.medicaid_default(named))
+    if kinds and "medicaid" not in found:
+        # "through my ACO", "fee for service" without naming MassHealth: that state's Medicaid,
+        # unless the person is known to be in another state.
+        kind = kinds[0]
+        return ParsedAnswer(kind if place in (None, reg.state_of_coverage(kind)) else None)
     if "medicaid" in found:
-        if place == "MA":
-            return ParsedAnswer(kind_said or "masshealth_unsure")
-        if place == "NC":
-            return ParsedAnswer("nc_medicaid")
+        if place in reg.states:
+            kind_said = next((k for k in kinds if reg.state_of_coverage(k) == place), None)
+            return ParsedAnswer(kind_said or reg.medicaid_default(place))
         if place:
             return ParsedAnswer("medicaid_other_state")
         return ParsedAnswer(None, {"needs_state": True})
@@ -595,8 +601,9 @@ def coverage_from_mentions(labels: list[str], state: Optional[str], said_states:
 
 def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     labels = [hit.label for hit in coverage_mentions(text)]
-    if _masshealth_typo(norm) and "masshealth" not in labels:
-        labels.append("masshealth")
+    typo_state = _medicaid_typo(norm)
+    if typo_state and f"medicaid_of:{typo_state}" not in labels:
+        labels.append(f"medicaid_of:{typo_state}")
     said_states = [hit.label for hit in lexicon().tables["states"].find_all(norm)]
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
     if parsed.value is None and not labels and _answer_word("coverage", norm, text) == NOT_SURE:
@@ -763,7 +770,7 @@ def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAn
 
 
 def _parse_location(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
-    # Places are resolved by actions.directory.geo.resolve_place; only "not sure" is read here.
+    # Places are resolved by referral.directory.geo.resolve_place; only "not sure" is read here.
     return ParsedAnswer(NOT_SURE if _answer_word("location", norm, text) == NOT_SURE else None)
 
 
@@ -794,7 +801,7 @@ def _from_entities(question_id: str, entities: list[dict], context: dict) -> Opt
     for entity in entities:
         by_type.setdefault(entity.get("entity"), []).append(entity.get("value"))
     if question_id == "coverage":
-        values = [v for v in by_type.get("coverage", []) if v in EXACT_VALUES["coverage"] or v == NOT_SURE]
+        values = [v for v in by_type.get("coverage", []) if v in answer_values("coverage") or v == NOT_SURE]
         return ParsedAnswer(values[0]) if len(set(values)) == 1 else None
     if question_id in ("psych_discharge", "move_in"):
         days = [v for v in by_type.get("duration", []) if isinstance(v, (int, float))]

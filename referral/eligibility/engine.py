@@ -1,4 +1,4 @@
-"""The eligibility engine: applies the program rules of rules.yml to the screening answers.
+"""The eligibility engine: applies the program rules (programs/rules.yml) to the screening answers.
 
 `evaluate(answers)` gives the outcome per program; `questions_that_matter(answers)` says which
 screening questions are still worth asking. Both are pure functions of the answers (the rules are
@@ -15,11 +15,8 @@ from typing import Any, Optional
 
 import yaml
 
-from actions.screening.questions import question_ids
-
-RULES_PATH = Path(__file__).with_name("rules.yml")
-# US state names: one list for the whole project, kept by the directory.
-US_STATES_PATH = Path(__file__).parents[1] / "directory" / "data" / "us_states.json"
+from referral.registry import program_file, registry, us_state_names
+from referral.screening.questions import check_answer_values, question_ids
 
 LIKELY, POSSIBLE, UNLIKELY = "likely", "possible", "unlikely"
 MET, NOT_MET, UNKNOWN, JUDGEMENT = "met", "not_met", "unknown", "judgement"
@@ -129,6 +126,17 @@ def _criterion(raw: dict) -> Criterion:
     )
 
 
+def _alternative_text(alt: dict) -> str:
+    """An alternative's sentence; a help line is named by its id in resources.yml, whose name and
+    way to reach it are used (no number is written twice)."""
+    if alt.get("help_line"):
+        from referral.crisis.resources import resource_by_id
+
+        line = resource_by_id(alt["help_line"])
+        return f"{line['name']}: {line['how']}".strip()
+    return alt["text"]
+
+
 def _texts(steps: list) -> list[str]:
     return [step["text"] for step in steps or []]
 
@@ -136,9 +144,17 @@ def _texts(steps: list) -> list[str]:
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     """The rules of rules.yml, checked and compiled once per process."""
-    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    path = program_file("rules.yml")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    listed = registry().programs
+    unlisted = set(raw["programs"]) - set(listed)
+    if unlisted:
+        raise ValueError(f"{path}: programs {sorted(unlisted)} are not in registry.yml")
     programs: dict[str, Program] = {}
-    for program_id, spec in raw["programs"].items():
+    for program_id, entry in listed.items():
+        if program_id not in raw["programs"]:
+            raise ValueError(f"{path}: no criteria for program {program_id} of registry.yml")
+        spec = raw["programs"][program_id]
         criteria = [_criterion(c) for c in spec["criteria"]]
         if spec.get("includes"):
             criteria = list(programs[spec["includes"]].criteria) + criteria
@@ -153,17 +169,23 @@ def rules() -> Rules:
                 raise ValueError(f"{program_id}/{c.id}: unknown what_else_helps {c.what_else_helps!r}")
             if c.source["file"] not in raw["sources"]:
                 raise ValueError(f"{program_id}/{c.id}: unknown source {c.source['file']!r}")
-        where = spec["offered_in"]
+            unasked = set(c.reads) - set(entry.questions)
+            if unasked:
+                raise ValueError(f"{program_id}/{c.id}: reads {sorted(unasked)}, not among the "
+                                 f"program's questions in registry.yml")
+            for condition in (c.condition, c.condition.get("judgement") or {}):
+                if "in" in condition:
+                    check_answer_values(c.reads[0], condition["in"], f"{path}: {program_id}/{c.id}")
         programs[program_id] = Program(
             id=program_id,
-            name=spec["name"],
-            state=where["state"],
-            coverage=tuple(where["coverage"]),
-            where=where["where"],
+            name=entry.name,
+            state=entry.state,
+            coverage=entry.coverage,
+            where=entry.where,
             criteria=tuple(criteria),
         )
 
-    alternatives = {key: alt["text"] for key, alt in raw["alternatives"].items()}
+    alternatives = {key: _alternative_text(alt) for key, alt in raw["alternatives"].items()}
     for key, alt_ids in raw["what_else_helps"].items():
         missing = set(alt_ids) - set(alternatives)
         if missing:
@@ -178,7 +200,6 @@ def rules() -> Rules:
         },
         "out_of_area": [alternatives[key] for key in steps["out_of_area"]],
     }
-    states = json.loads(US_STATES_PATH.read_text(encoding="utf-8"))
     questions = raw["questions"]
     return Rules(
         programs=programs,
@@ -187,12 +208,12 @@ def rules() -> Rules:
         what_else_helps=raw["what_else_helps"],
         not_offered_reason=raw["not_offered_reason"],
         not_offered_id=raw["not_offered_id"],
-        # The order questions are asked in is the order of actions/screening/questions.yml.
+        # The order questions are asked in is the order of referral/screening/questions.yml.
         question_order=tuple(question_ids()),
         always_first=tuple(questions["always_first"]),
         samples=questions["samples"],
         ask_only_when=questions.get("ask_only_when", {}),
-        state_names={s["code"]: s["name"] for s in states["states"]},
+        state_names=us_state_names(),
     )
 
 
@@ -400,7 +421,7 @@ def questions_that_matter(answers: dict) -> list[str]:
     it two or three times per turn; a new list is returned each time).
 
     The list holds the questions already answered (any value, "not_sure" too) and the ones still
-    worth asking, in the order of actions/screening/questions.yml (for_whom, location, coverage,
+    worth asking, in the order of referral/screening/questions.yml (for_whom, location, coverage,
     age, diagnosis, psych_discharge, er_visits, housing, move_in, justice, access_barriers,
     daily_living, consent).
     The form asks the first id in the list that has no answer; when every id has one, the
