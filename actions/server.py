@@ -6,7 +6,7 @@ TensorFlow (which only the NLU components need) out of the action server: about 
 
 from actions import outcome, providers, screening_form, support  # noqa: F401
 from referral.eligibility.engine import rules
-from referral.screening.answers import lexicon
+from referral.screening.lexicon import lexicon
 
 # Built at start (about a second), so that the first person's first answer does not wait for
 # them. The provider directory and the place index are loaded when `providers` is imported.

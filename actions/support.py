@@ -267,7 +267,7 @@ class ActionDefaultFallback(Action):
             buttons=[
                 {"title": "Check if a program may fit", "payload": "/check_eligibility"},
                 {"title": "Find providers", "payload": "/find_providers"},
-                {"title": "What is CSP?", "payload": "What is the Community Support Program?"},
+                {"title": "Ask about the programs", "payload": "/help"},
                 {"title": "Talk to a person", "payload": "/human_handoff"},
             ],
         )

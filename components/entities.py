@@ -33,6 +33,9 @@ from referral.directory import geo
 from referral.directory.lexicon import language_name
 from referral.registry import registry
 from referral.screening import answers
+from referral.text.durations import find_time_references
+from referral.text.normalize import normalize, strip_accents
+from referral.text.numbers import number_value, words
 
 PATTERNS_PATH = Path(__file__).with_name("entity_patterns.yml")
 DIRECTORY_DATA = Path(geo.__file__).parent / "data"
@@ -44,7 +47,7 @@ def _single_words(phrases) -> list[str]:
     for phrase in phrases:
         for word in str(phrase).lower().replace("-", " ").split():
             words.add(word)
-            words.add(answers.strip_accents(word))
+            words.add(strip_accents(word))
     return sorted(words)
 
 
@@ -56,7 +59,7 @@ def _word_regex(words, with_digits: bool = False) -> str:
 
 def _placeholders() -> dict[str, Any]:
     """The "@name" values of entity_patterns.yml, from the parser's lexicon."""
-    raw = answers.lexicon().raw
+    raw = words()
     number_words = _single_words(list(raw["number_words"]) + list(raw["tens_words"]))
     units = _single_words(raw["time_units"])
     time_words = _single_words(
@@ -135,7 +138,7 @@ class EntityRules:
         # The matcher finds where a time is; the screening's parser says which time it is.
         out = []
         for span in spans:
-            for ref in answers.find_time_references(span.text):
+            for ref in find_time_references(span.text):
                 if ref.signed:
                     start, end = span.start_char + ref.start, span.start_char + ref.end
                     out.append(_entity("duration", ref.days, start, end))
@@ -148,7 +151,7 @@ class EntityRules:
                 continue  # part of a ZIP code or of a time ("3 weeks ago")
             if span.start > 0 and doc[span.start - 1].lower_ in self.number_negators:
                 continue  # "not once"
-            value = answers.number_value(span.text)
+            value = number_value(span.text)
             if value is not None:
                 out.append(_entity("number", value, span.start_char, span.end_char))
         return out
@@ -200,7 +203,7 @@ class EntityRules:
         for hit in answers.coverage_mentions(text):
             if hit.label not in self.coverage_labels:
                 continue  # not a coverage name here, or said as not had ("no MassHealth")
-            if answers.normalize(text[hit.start : hit.end]).strip() in self.coverage_not_entities:
+            if normalize(text[hit.start : hit.end]).strip() in self.coverage_not_entities:
                 continue
             # A state's Medicaid with its kind not said: that state's default answer.
             label = hit.label
@@ -272,7 +275,7 @@ def _entity(name: str, value: Any, start: int, end: int) -> dict:
 def _phrase_matcher(nlp: Any, phrases_by_label: dict[str, list[str]]) -> PhraseMatcher:
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for label, phrases in phrases_by_label.items():
-        forms = {p for phrase in phrases for p in (str(phrase), answers.strip_accents(str(phrase)))}
+        forms = {p for phrase in phrases for p in (str(phrase), strip_accents(str(phrase)))}
         matcher.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
     return matcher
 
@@ -280,7 +283,7 @@ def _phrase_matcher(nlp: Any, phrases_by_label: dict[str, list[str]]) -> PhraseM
 def build_entity_rules() -> EntityRules:
     """Reads entity_patterns.yml and the shared word lists, and builds the spaCy matchers."""
     spec = yaml.safe_load(PATTERNS_PATH.read_text(encoding="utf-8"))
-    lex = answers.lexicon().raw
+    lex = words()
     nlp = spacy.blank("en")
 
     values = _placeholders()
@@ -326,7 +329,7 @@ def build_entity_rules() -> EntityRules:
              *(f"medicaid_of:{code}" for code in registry().served_states())]
         ),
         coverage_not_entities=frozenset(
-            answers.normalize(p).strip() for p in spec["coverage_phrases_not_entities"]
+            normalize(p).strip() for p in spec["coverage_phrases_not_entities"]
         ),
     )
     # The first message through each matcher and look-up table pays for its caches: pay it here.

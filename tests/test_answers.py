@@ -7,12 +7,9 @@ from datetime import date
 
 import pytest
 
-from referral.screening.answers import (
-    duration_days,
-    find_time_references,
-    number_value,
-    parse_answer,
-)
+from referral.screening.answers import parse_answer
+from referral.text.durations import duration_days, find_time_references
+from referral.text.numbers import number_value
 
 TODAY = date(2026, 11, 23)
 
@@ -283,7 +280,7 @@ def test_each_parse_is_fast():
 
 
 def test_a_run_of_hundreds_of_digits_is_no_number_and_no_crash():
-    from referral.screening.answers import find_numbers, number_value
+    from referral.text.numbers import find_numbers, number_value
 
     digits = "9" * 5000
     assert number_value(digits) is None

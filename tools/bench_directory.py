@@ -1,7 +1,8 @@
 """Benchmark the nearest-provider look-up against a brute-force scan, at 1k, 10k and 100k providers.
 
-Synthetic providers are spread uniformly over the Massachusetts and North Carolina bounding boxes
-(half in each; CSP tracks in MA, CST in NC, random telehealth and languages). Each query point
+Synthetic providers are spread uniformly over the bounding boxes of the states served
+(programs/registry.yml; an equal share in each, with that state's programs, random telehealth
+and languages). Each query point
 is random in the same boxes and asks for the three nearest providers of the programs of its
 state, the way the bot asks after a screening. "indexed" is `Directory.nearest` (a BallTree per
 filter view; the count within the radius and the telehealth fallback included); "scan" answers
@@ -24,26 +25,38 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from referral.directory import geo  # noqa: E402
 from referral.directory.model import Provider  # noqa: E402
 from referral.directory.search import EARTH_RADIUS_MILES, Directory, haversine_miles  # noqa: E402
+from referral.registry import registry  # noqa: E402
 
-BOXES = {  # lat min, lat max, lon min, lon max (ZIP code extents from the zipcodes package)
-    "MA": (41.26, 42.86, -73.46, -69.96),
-    "NC": (33.88, 36.54, -84.17, -75.47),
-}
-PROGRAMS_OF_STATE = {"MA": ["CSP", "CSP-HI", "CSP-JI"], "NC": ["CST"]}
 LANGUAGES = ["English", "Spanish", "Portuguese", "Haitian Creole", "Vietnamese", "Khmer", "Arabic"]
 
 
+def _boxes() -> dict[str, tuple[float, float, float, float]]:
+    """Each served state's lat min, lat max, lon min, lon max (its ZIP codes' extent)."""
+    boxes = {}
+    for state in registry().served_states():
+        places = geo.zip_places([state])
+        lats, lons = [p["lat"] for p in places], [p["lon"] for p in places]
+        boxes[state] = (min(lats), max(lats), min(lons), max(lons))
+    return boxes
+
+
+BOXES = _boxes()
+STATES = tuple(BOXES)
+PROGRAMS_OF_STATE = {state: list(registry().programs_in(state)) for state in STATES}
+
+
 def synthetic_directory(n: int, rng: np.random.Generator) -> Directory:
+    """Providers spread evenly over the served states: each offers its state's first program and
+    the state's other programs three times in ten."""
     providers = []
     for i in range(n):
-        state = "MA" if i % 2 == 0 else "NC"
+        state = STATES[i % len(STATES)]
         lat_min, lat_max, lon_min, lon_max = BOXES[state]
-        if state == "MA":
-            programs = ("CSP",) + tuple(p for p in ("CSP-HI", "CSP-JI") if rng.random() < 0.3)
-        else:
-            programs = ("CST",)
+        first, *others = registry().programs_in(state)
+        programs = (first,) + tuple(p for p in others if rng.random() < 0.3)
         languages = ("English",) + tuple(x for x in LANGUAGES[1:] if rng.random() < 0.15)
         providers.append(
             Provider(
@@ -64,7 +77,7 @@ def synthetic_directory(n: int, rng: np.random.Generator) -> Directory:
 def random_queries(count: int, rng: np.random.Generator) -> list[tuple[float, float, str]]:
     queries = []
     for i in range(count):
-        state = "MA" if i % 2 == 0 else "NC"
+        state = STATES[i % len(STATES)]
         lat_min, lat_max, lon_min, lon_max = BOXES[state]
         queries.append((float(rng.uniform(lat_min, lat_max)), float(rng.uniform(lon_min, lon_max)), state))
     return queries

@@ -408,10 +408,12 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument(
             "--program",
             choices=program_ids(),
-            default="CSP" if name == "import-csv" else None,
-            help="program of rows that do not name one" + (" (default CSP)" if name == "import-csv" else ""),
+            default=program_ids()[0] if name == "import-csv" else None,
+            help="program of rows that do not name one"
+            + (f" (default {program_ids()[0]}, the registry's first)" if name == "import-csv" else ""),
         )
-        p.add_argument("--state", default="MA", help="state of rows that do not name one (default MA)")
+        first_state = program_states(program_ids()[0])[0]
+        p.add_argument("--state", default=first_state, help=f"state of rows that do not name one (default {first_state})")
         p.add_argument("--dataset-id", help="dataset id in the output (default: the output file name)")
         p.add_argument(
             "--no-geocode",

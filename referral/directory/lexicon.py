@@ -61,7 +61,7 @@ def _program_words() -> dict[str, str]:
 
 
 def programs_in_text(text: str) -> list[str] | None:
-    """Program ids in a cell of an imported list ("CSP; CSP-HI", "Community Support Program").
+    """Program ids in a cell of an imported list ("CSP; CSP-HI", or a program's name or directory words).
 
     Returns None when a part is not recognised, so the import can stop with the row's line.
     """

@@ -1,4 +1,4 @@
-"""Text tools shared by every reader of a message: undoing disguised spellings and splitting sentences.
+"""The one normalizer: undoing disguised spellings, lower case with positions kept, sentences.
 
 People write "su1c1de", "k!ll", "s.u.i.c.i.d.e", "sooo doneeee", curly quotes and zero-width
 characters. `fold` undoes the character-level disguises without moving any character (the entity
@@ -56,3 +56,34 @@ def sentences(text: str) -> List[Tuple[int, int]]:
             lead = len(chunk) - len(chunk.lstrip())
             spans.append((start + lead, end))
     return spans
+
+
+def normalize(text: str) -> str:
+    """Lower case with punctuation blanked out, keeping every character's position.
+
+    Positions are kept so that what is found in the normalized text can be pointed at in the
+    original (the entity extractor reports character offsets). Kept: letters, digits, and `/ . -`
+    inside numbers or words, apostrophes inside words.
+    """
+
+    chars = []
+    for ch in fold(text):  # the shared unmasking that keeps every position ("L0well", curly quotes)
+        low = ch.lower()
+        chars.append(low if len(low) == 1 else ch)
+    s = "".join(chars).replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    s = re.sub(r"[^\w'/.\-+ ]|_", " ", s)
+    s = re.sub(r"(?<!\d)[./]|[./](?!\d)", " ", s)
+    s = re.sub(r"(?<![^\W\d_])'|'(?![^\W\d_])", " ", s)
+    return s
+
+
+def strip_accents(text: str) -> str:
+    """'sé' -> 'se': people often type Spanish without accents."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def fold_key(text: str) -> str:
+    """A name as a lookup key: lower case, no accents, words of letters and digits only
+    ('Español' -> 'espanol', 'CSP-HI' -> 'csp hi')."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
