@@ -1,5 +1,5 @@
 """Reading free-text screening answers: real phrasings per question, turned into the normalized
-values of CONTRACTS.md."""
+values of referral/screening/questions.yml `answers`."""
 
 import statistics
 import time
@@ -167,14 +167,16 @@ def test_no_never_been_to_the_er_is_zero_visits():
     assert value("er_visits", "no, never been to the ER") == 0
 
 
-def test_a_bare_number_for_a_discharge_asks_for_the_unit():
+def test_a_bare_number_for_a_discharge_is_asked_again():
+    # "2" to "when did he leave the hospital?" says no unit: days, weeks or months.
     parsed = parse_answer("psych_discharge", "2", today=TODAY)
-    assert parsed.value is None and parsed.extra == {"needs_unit": True}
+    assert parsed.value is None
 
 
 def test_someone_still_in_the_hospital_is_asked_again():
-    parsed = parse_answer("psych_discharge", "she is still in the hospital", today=TODAY)
-    assert parsed.value is None and parsed.extra.get("still_in_hospital")
+    # Not discharged yet, even with a time said: never read as a discharge.
+    assert parse_answer("psych_discharge", "she is still in the hospital", today=TODAY).value is None
+    assert parse_answer("psych_discharge", "still inpatient, went in 3 weeks ago", today=TODAY).value is None
 
 
 def test_who_it_is_for_keeps_the_relation():
@@ -213,7 +215,7 @@ def test_normalized_values_from_buttons_pass_through():
 
 def test_age_turning_18_is_still_17():
     parsed = parse_answer("age", "he turns 18 next month")
-    assert parsed.value == 17 and parsed.extra == {"turning": 18}
+    assert parsed.value == 17
 
 
 # ----------------------------------------------------------------------------- entities first
@@ -230,7 +232,7 @@ def test_a_number_entity_answers_the_er_question():
 
 def test_a_future_duration_is_no_discharge_date():
     parsed = parse_answer("psych_discharge", "x", [{"entity": "duration", "value": 14}])
-    assert parsed.value is None and parsed.extra == {"future": True}
+    assert parsed.value is None
 
 
 def test_a_coverage_entity_fills_in_when_the_text_says_nothing():

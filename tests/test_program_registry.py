@@ -79,7 +79,7 @@ FIXTURE_LINE = {
 }
 FIXTURE_PROVIDER = {
     "id": "fixture-burlington-bridge",
-    "organization": {"name": "Fixture Bridge Team of Burlington (test fixture)",
+    "organization": {"name": "Demo Fixture Bridge Team of Burlington (test fixture)",
                      "website": "https://example.org/fixture-burlington"},
     "service": {"name": "Peer Bridge Team", "programs": ["PBT"], "telehealth": False,
                 "languages": ["English"], "service_area": ["Chittenden County, VT"]},
@@ -121,6 +121,17 @@ def add_fixture_program(programs: Path) -> None:
     providers_path.write_text(json.dumps(providers, indent=1), encoding="utf-8")
 
 
+def clear_caches() -> None:
+    """What was read from the program data in this process: read it again."""
+    from referral.crisis import resources
+    from referral.eligibility import engine
+    from referral.screening import lexicon
+
+    for cached in (registry_module.registry, engine.rules, engine._questions_that_matter, lexicon.lexicon,
+                   resources.all_resources):
+        cached.cache_clear()
+
+
 @pytest.fixture
 def fixture_programs(tmp_path, monkeypatch):
     """A copy of programs/ with the fixture program, used by this process and the servers it starts."""
@@ -129,10 +140,10 @@ def fixture_programs(tmp_path, monkeypatch):
     add_fixture_program(programs)
     monkeypatch.setenv("REFERRAL_PROGRAMS_DIR", str(programs))
     monkeypatch.setenv("REFERRAL_CACHE_DIR", str(tmp_path / "cache"))
-    registry_module.registry.cache_clear()
+    clear_caches()
     yield programs
     monkeypatch.undo()
-    registry_module.registry.cache_clear()
+    clear_caches()
 
 
 def _code_files():
@@ -232,20 +243,13 @@ def test_the_fixture_program_is_read_from_data_alone(fixture_programs):
     from referral.eligibility import engine
     from referral.screening.answers import parse_answer
 
-    engine.rules.cache_clear()
-    try:
-        assert registry().programs_in("VT") == ("PBT",)
-        assert parse_answer("coverage", "she has green mountain care").value == "vt_medicaid"
-        assert parse_answer("coverage", "medicaid", context={"state": "VT"}).value == "vt_medicaid"
-        place = {"zip": "05401", "town": "Burlington", "state": "VT"}
-        results = engine.evaluate({"location": place, "coverage": "vt_medicaid", "age": 16})
-        assert [r.id for r in results] == ["PBT"] and results[0].status == "unlikely"
-        assert any("802-555-0142" in step for step in results[0].next_steps)
-    finally:
-        engine.rules.cache_clear()
-        from referral.screening import lexicon
-
-        lexicon.lexicon.cache_clear()
+    assert registry().programs_in("VT") == ("PBT",)
+    assert parse_answer("coverage", "she has green mountain care").value == "vt_medicaid"
+    assert parse_answer("coverage", "medicaid", context={"state": "VT"}).value == "vt_medicaid"
+    place = {"zip": "05401", "town": "Burlington", "state": "VT"}
+    results = engine.evaluate({"location": place, "coverage": "vt_medicaid", "age": 16})
+    assert [r.id for r in results] == ["PBT"] and results[0].status == "unlikely"
+    assert any("802-555-0142" in step for step in results[0].next_steps)
 
 
 @pytest.mark.parametrize(
@@ -265,13 +269,13 @@ def test_a_registry_that_does_not_hold_together_stops_with_the_reason(tmp_path, 
     mistake(reg)
     (programs / "registry.yml").write_text(yaml.safe_dump(reg, sort_keys=False), encoding="utf-8")
     monkeypatch.setenv("REFERRAL_PROGRAMS_DIR", str(programs))
-    registry_module.registry.cache_clear()
+    clear_caches()
     try:
         with pytest.raises(RegistryError, match=expected):
             registry()
     finally:
         monkeypatch.undo()
-        registry_module.registry.cache_clear()
+        clear_caches()
 
 
 def test_rules_that_read_an_answer_the_question_cannot_have_stop_the_load(tmp_path, monkeypatch):
@@ -283,12 +287,10 @@ def test_rules_that_read_an_answer_the_question_cannot_have_stop_the_load(tmp_pa
     rules["programs"]["CSP"]["criteria"][0]["condition"] = {"in": ["masshealth_gold"]}
     (programs / "rules.yml").write_text(yaml.safe_dump(rules, sort_keys=False, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("REFERRAL_PROGRAMS_DIR", str(programs))
-    registry_module.registry.cache_clear()
-    engine.rules.cache_clear()
+    clear_caches()
     try:
         with pytest.raises(ValueError, match="masshealth_gold"):
             engine.rules()
     finally:
         monkeypatch.undo()
-        registry_module.registry.cache_clear()
-        engine.rules.cache_clear()
+        clear_caches()

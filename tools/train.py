@@ -21,7 +21,7 @@ INPUTS = [
     "config.yml", "domain.yml", "data",
     "components/entities.py", "components/entity_patterns.yml", "components/crisis.py",
     "components/faq_selector.py",
-    "referral/text.py", "referral/screening", "referral/crisis", "referral/directory",
+    "referral/text", "referral/screening", "referral/crisis", "referral/directory",
 ]
 
 
@@ -46,7 +46,7 @@ def main() -> int:
     print("==> Training the model (data, domain or config changed; about 3-6 minutes on 2 cores) ...", flush=True)
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
     command = [
-        sys.executable, "-m", "rasa", "train",
+        sys.executable, "-m", "components.rasa_cli", "train",
         "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
         "--out", "models", "--fixed-model-name", "referral", "--force",
     ]

@@ -373,7 +373,7 @@ def _not_offered(program: Program, state: str) -> ProgramResult:
 def evaluate(answers: dict) -> list[ProgramResult]:
     """The outcome per program for the screening answers given so far.
 
-    `answers` maps question ids to the normalized values of CONTRACTS.md; a question not asked
+    `answers` maps question ids to the answer values of referral/screening/questions.yml; a question not asked
     (missing or None) counts like "not_sure": unknown. Which programs are reported follows
     `programs_in_scope`; a place outside every program's state makes each program "unlikely",
     with "Not offered in <state>" and, as next steps, FindTreatment.gov and 988.

@@ -203,16 +203,16 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
         if value > MAX_AGE:
             return ParsedAnswer(None)
         if tables["age_turning"].first(norm):
-            return ParsedAnswer(max(value - 1, 0), {"turning": value})
+            return ParsedAnswer(max(value - 1, 0))
         if tables["age_at_most"].first(norm):
-            return ParsedAnswer(max(value - 1, 0), {"at_most": True})
+            return ParsedAnswer(max(value - 1, 0))
         if tables["age_at_least"].first(norm) or plus:
-            return ParsedAnswer(value, {"at_least": True})
+            return ParsedAnswer(value)
         return ParsedAnswer(value)
     if tables["age_minor"].first(norm):
-        return ParsedAnswer(17, {"at_most": True})
+        return ParsedAnswer(17)
     if tables["age_adult"].first(norm):
-        return ParsedAnswer(18, {"at_least": True})
+        return ParsedAnswer(18)
     if _answer_word("age", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     return ParsedAnswer(None)
@@ -254,11 +254,11 @@ def _first_time(text: str, today: date, prefer: str) -> tuple[Optional[TimeRefer
 
 def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     if lexicon().tables["still_in_hospital"].first(norm):
-        return ParsedAnswer(None, {"still_in_hospital": True})
+        return ParsedAnswer(None)  # not discharged yet: ask again
     point, windows = _first_time(text, today, "past")
     if point is not None:
         if point.kind == "future":
-            return ParsedAnswer(None, {"future": True})
+            return ParsedAnswer(None)
         return ParsedAnswer(abs(point.days))
     word = _answer_word("psych_discharge", norm, text)
     if windows:
@@ -273,7 +273,7 @@ def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> 
     if word:
         return ParsedAnswer(word)
     if find_numbers(norm):
-        return ParsedAnswer(None, {"needs_unit": True})
+        return ParsedAnswer(None)  # "2" to a question about when
     return ParsedAnswer(None)
 
 
@@ -299,7 +299,7 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
             return ParsedAnswer(NOT_SURE)
         if zero or word == "no":
             return ParsedAnswer(0)
-        return ParsedAnswer(None, {"needs_number": True} if word == "yes" else {})
+        return ParsedAnswer(None)
     # "not once", "never" before any number mean none; a bare "no" before a number is the
     # person correcting themselves ("no, twice").
     bare_no = key(norm[zero.start : zero.end]) in ("no", "nope", "nah") if zero else False
@@ -324,11 +324,11 @@ def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAn
 def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
     if tables["already_moved_in"].first(norm):
-        return ParsedAnswer(None, {"already_moved_in": True})
+        return ParsedAnswer(None)
     point, windows = _first_time(text, today, "future")
     if point is not None:
         if point.days < 0:
-            return ParsedAnswer(None, {"past": True})
+            return ParsedAnswer(None)
         return ParsedAnswer(abs(point.days))
     future_windows = [w for w in windows if w.kind == "window_future"]
     if future_windows:
@@ -337,9 +337,9 @@ def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAn
     if word == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     if tables["soon"].first(norm) or word == "yes":
-        return ParsedAnswer(None, {"needs_time": True})
+        return ParsedAnswer(None)
     if find_numbers(norm):
-        return ParsedAnswer(None, {"needs_unit": True})
+        return ParsedAnswer(None)  # "2" to a question about when
     return ParsedAnswer(None)
 
 
@@ -383,8 +383,8 @@ def _from_entities(question_id: str, entities: list[dict], context: dict) -> Opt
             return None
         value = int(days[0])
         if question_id == "psych_discharge":
-            return ParsedAnswer(-value) if value <= 0 else ParsedAnswer(None, {"future": True})
-        return ParsedAnswer(value) if value >= 0 else ParsedAnswer(None, {"past": True})
+            return ParsedAnswer(-value) if value <= 0 else ParsedAnswer(None)
+        return ParsedAnswer(value) if value >= 0 else ParsedAnswer(None)
     if question_id == "er_visits":
         numbers = [
             v for v in by_type.get("number", []) if isinstance(v, (int, float)) and 0 <= v <= MAX_ER_VISITS
@@ -413,10 +413,10 @@ def parse_answer(
             MassHealth in Massachusetts and NC Medicaid in North Carolina.
 
     Returns:
-        ParsedAnswer: `value` is the normalized value of CONTRACTS.md, or None when the answer is
-        unclear (ask again); `extra` holds what else was understood, e.g. {"relation": "brother"},
-        {"diagnosis_text": "depression"}, {"needs_state": True}, {"needs_unit": True} ("2" to a
-        question about when), {"future": True}, {"still_in_hospital": True}, {"at_least": True}.
+        ParsedAnswer: `value` is an answer value of questions.yml `answers`, or None when the
+        answer is unclear (ask again); `extra` holds what else was understood and is used:
+        {"relation": "brother"} (for_whom), {"needs_state": True} (coverage: "Medicaid" from
+        someone whose state is not known yet), {"diagnosis_text": "depression"} (diagnosis).
     """
     if question_id not in _PARSERS:
         raise ValueError(f"unknown screening question id: {question_id!r}")
