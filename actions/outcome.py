@@ -71,11 +71,13 @@ class ActionScreeningOutcome(Action):
     ) -> List[EventType]:
         answers = screening_answers(tracker)
         results = evaluate(answers)
-        payload = {"type": "eligibility", "programs": [r.to_payload() for r in results]}
+        outcomes = [describe_result(result) for result in results]
+        # `covers`: the texts the card shows again, so our web chat shows them once, as the card.
+        payload = {"type": "eligibility", "programs": [r.to_payload() for r in results], "covers": outcomes}
 
         dispatcher.utter_message(text="Thank you. Here is what your answers suggest:")
-        for result in results:
-            dispatcher.utter_message(text=describe_result(result))
+        for outcome in outcomes:
+            dispatcher.utter_message(text=outcome)
         dispatcher.utter_message(json_message=payload)
 
         steps = _unique(step for result in results for step in result.next_steps)

@@ -219,6 +219,7 @@ class ActionFindProviders(Action):
             dispatcher.utter_message(
                 text=f"{', '.join(asked_elsewhere)} is not offered in {state}. Here is what is offered there."
             )
+        covers: List[str] = []  # the texts the card shows again (our web chat shows them once)
         if result.items:
             heading = f"Here are the nearest {names} providers to {where}"
             if filters.get("language"):
@@ -227,7 +228,8 @@ class ActionFindProviders(Action):
                 heading += " with telehealth"
             lines = [heading + ":"]
             lines += [provider_line(offset + i + 1, item) for i, item in enumerate(result.items[:PAGE_SIZE])]
-            dispatcher.utter_message(text="\n".join(lines))
+            covers.append("\n".join(lines))
+            dispatcher.utter_message(text=covers[-1])
             if result.widened and offset == 0:
                 dispatcher.utter_message(
                     text=f"There are fewer than 3 within 25 miles. The nearest is about "
@@ -253,6 +255,8 @@ class ActionFindProviders(Action):
                     "type": "providers",
                     "near": {"zip": place.get("zip"), "town": place.get("town"), "state": state},
                     "items": result.items,
+                    "program_names": registry().names(),
+                    "covers": covers,
                 }
             )
         if result.has_more:

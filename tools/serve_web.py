@@ -128,6 +128,11 @@ def make_handler(web_dir: Path, origin: str) -> type:
             self.send_header("Content-Length", str(len(body)))
             for name, value in headers.items():
                 self.send_header(name, value)
+            if status == HTTPStatus.OK and content_type == CONTENT_TYPES[".js"]:
+                # The widget is a set of ES modules, which a browser fetches with CORS: another
+                # site embedding it needs this to run them (they are public files, sent without
+                # cookies).
+                self.send_header("Access-Control-Allow-Origin", "*")
             self.end_headers()
             if send_body:
                 self.wfile.write(body)

@@ -77,14 +77,83 @@ def browser() -> Iterator["sync_api.Browser"]:
         chromium.close()
 
 
-def open_chat(browser, live_assistant, viewport: Dict[str, int] = PHONE, path: str = "/") -> Page:
+def open_chat(
+    browser, live_assistant, viewport: Dict[str, int] = PHONE, path: str = "/",
+    bot_messages: Optional[List[dict]] = None,
+) -> Page:
+    """The chat page, open at the greeting. `bot_messages` collects every message the bot sends
+    over socket.io (as the widget receives it)."""
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.page_errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda error: page.page_errors.append(str(error)))  # type: ignore[attr-defined]
+    if bot_messages is not None:
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: collect_bot_message(frame, bot_messages)))
     page.goto(urljoin(live_assistant.web_url.rstrip("/") + "/", path.lstrip("/")))
     expect(page.locator(".rc-reply").first).to_be_visible(timeout=BOT_TIMEOUT_MS)
     return page
+
+
+SOCKET_IO_EVENT = re.compile(r"^42(?:/[^,\[]*,)?(\[.*\])$", re.S)
+
+
+def collect_bot_message(frame, into: List[dict]) -> None:
+    """A socket.io event frame (`42["bot_uttered", {...}]`) carrying a bot message."""
+    text = frame if isinstance(frame, str) else getattr(frame, "payload", frame)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    match = SOCKET_IO_EVENT.match(text or "")
+    if match:
+        event = json.loads(match.group(1))
+        if event and event[0] == "bot_uttered" and len(event) > 1 and isinstance(event[1], dict):
+            into.append(event[1])
+
+
+def card_payload(bot_messages: List[dict], kind: str) -> dict:
+    found = [m["custom"] for m in bot_messages if isinstance(m.get("custom"), dict) and m["custom"].get("type") == kind]
+    assert found, f"no {kind} payload was received over socket.io"
+    return found[-1]
+
+
+def bubble_texts(page: Page) -> List[str]:
+    return [t.strip() for t in page.locator(".rc-log .rc-bubble").all_inner_texts()]
+
+
+def assert_outcomes_shown_once_as_the_card(page: Page, eligibility: dict) -> None:
+    """Each program's outcome is in the card, with the name the payload gives, and not also in a bubble."""
+    programs = eligibility["programs"]
+    assert eligibility.get("covers"), "the eligibility payload says which texts it shows again"
+    names = [n.strip() for n in page.locator(".rc-eligibility .rc-program-name").all_inner_texts()]
+    assert names == [p.get("name") or p["id"] for p in programs]
+    assert all(p.get("name") for p in programs), "the payload names every program"
+    bubbles = bubble_texts(page)
+    for covered in eligibility["covers"]:
+        first_line = covered.strip().splitlines()[0]
+        assert not [b for b in bubbles if first_line in b], f"shown twice, as a bubble too: {first_line!r}"
+    for program in programs:
+        heading = f"{program['name']}: "
+        assert not [b for b in bubbles if heading in b], f"{program['name']} has an outcome bubble"
+        assert page.locator(".rc-eligibility .rc-program-name", has_text=program["name"]).count() == 1
+    reasons = [r for p in programs for r in p.get("reasons") or []]
+    shown = [r.strip() for r in page.locator(".rc-eligibility .rc-reasons li").all_inner_texts()]
+    assert sorted(shown) == sorted(reasons), "each reason once per program, in the card"
+
+
+def assert_provider_list_shown_once_as_the_card(page: Page, providers: dict) -> None:
+    assert providers.get("covers"), "the providers payload says which texts it shows again"
+    bubbles = bubble_texts(page)
+    for covered in providers["covers"]:
+        for line in covered.strip().splitlines()[:2]:  # the heading and the first provider
+            assert not [b for b in bubbles if line.strip() in b], f"the provider list is also a bubble: {line!r}"
+    assert page.locator(".rc-providers").count() == 1
+    cards = page.locator(".rc-provider-name").all_inner_texts()
+    assert [c.strip() for c in cards] == [item["name"] for item in providers["items"]]
+    # Program names on the cards are the payload's, by id.
+    program_names = providers.get("program_names") or {}
+    first = providers["items"][0]
+    assert first["programs"] and all(p in program_names for p in first["programs"])
+    tags = page.locator(".rc-provider").first.locator(".rc-tag", has_text="Programs:").inner_text()
+    assert tags.strip() == "Programs: " + ", ".join(program_names[p] for p in first["programs"])
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -212,7 +281,8 @@ def show_providers(page: Page) -> None:
 def test_a_person_completes_the_screening_by_clicking_and_sees_results_and_providers(
     browser, live_assistant, viewport
 ) -> None:
-    page = open_chat(browser, live_assistant, viewport)
+    bot_messages: List[dict] = []
+    page = open_chat(browser, live_assistant, viewport, bot_messages=bot_messages)
     width = viewport["width"]
     screenshot(page, f"chat-{width}-greeting")
     start_screening(page)
@@ -229,6 +299,7 @@ def test_a_person_completes_the_screening_by_clicking_and_sees_results_and_provi
     assert statuses and all(re.search(r"(Likely|Possibly|Unlikely) a match", s) for s in statuses)
     assert any("Likely" in s or "Possibly" in s for s in statuses), statuses
     expect(summary).to_contain_text("Why:")
+    assert_outcomes_shown_once_as_the_card(page, card_payload(bot_messages, "eligibility"))
     summary.scroll_into_view_if_needed()
     screenshot(page, f"chat-{width}-eligibility")
 
@@ -240,6 +311,7 @@ def test_a_person_completes_the_screening_by_clicking_and_sees_results_and_provi
     assert phone_links.count() >= 1
     for href in page.locator(".rc-provider a[href]").evaluate_all("links => links.map(a => a.href)"):
         assert href.startswith(("tel:", "http://", "https://")), href
+    assert_provider_list_shown_once_as_the_card(page, card_payload(bot_messages, "providers"))
     if page.locator(".rc-show-more").count():
         shown = page.locator(".rc-provider:visible").count()
         page.locator(".rc-show-more").click()
@@ -248,6 +320,54 @@ def test_a_person_completes_the_screening_by_clicking_and_sees_results_and_provi
     screenshot(page, f"chat-{width}-providers")
     assert page.page_errors == []  # type: ignore[attr-defined]
     assert_accessible(page)
+
+
+COVERED_OUTCOME = "Alpha program: looks like a good match.\n- reason A"
+COVERED_IN_PARTS = "BETA: might be a match.\n\nSecond part of it"
+
+
+def test_a_text_that_a_card_covers_is_shown_once_whether_it_comes_before_or_after_the_card(
+    browser, live_assistant
+) -> None:
+    # Bot messages handed to the widget as socket.io delivers them (Rasa splits a text at blank lines).
+    page = open_chat(browser, live_assistant)
+    messages = [
+        {"text": COVERED_OUTCOME},
+        {"text": "A line no card covers"},
+        {"custom": {"type": "eligibility", "covers": [COVERED_OUTCOME, COVERED_IN_PARTS], "programs": [
+            {"id": "ALPHA", "name": "Alpha program", "status": "likely", "reasons": ["reason A"]},
+            {"id": "BETA", "status": "possible", "reasons": []}]}},
+        {"text": "BETA: might be a match."},
+        {"text": "Second part of it"},
+        {"custom": {"type": "providers", "near": {"town": "Worcester"}, "covers": ["Here is the list:\n1. Provider One"],
+                    "program_names": {"ALPHA": "Alpha program"},
+                    "items": [{"id": "p1", "name": "Provider One", "programs": ["ALPHA", "GAMMA"],
+                               "distance_miles": 1.2, "phone": "(508) 555-0199"}]}},
+        {"text": "Here is the list:\n1. Provider One"},
+    ]
+    page.evaluate("(messages) => messages.forEach((m) => window.referralChat.receive(m))", messages)
+
+    def check() -> None:
+        bubbles = bubble_texts(page)
+        assert "A line no card covers" in bubbles
+        for covered in ("Alpha program: looks", "BETA: might", "Second part of it", "Here is the list"):
+            assert not [b for b in bubbles if covered in b], covered
+        # Names from the payload; the program id where the payload gives none.
+        names = page.locator(".rc-eligibility .rc-program-name").all_inner_texts()
+        assert [n.strip() for n in names] == ["Alpha program", "BETA"]
+        expect(page.locator(".rc-eligibility .rc-reasons li")).to_have_text(["reason A"])
+        expect(page.locator(".rc-provider .rc-tag", has_text="Programs:")).to_have_text("Programs: Alpha program, GAMMA")
+
+    check()
+    page.reload()
+    expect(page.locator(".rc-eligibility")).to_be_visible()
+    check()  # the transcript was saved without the covered texts
+
+    # A new turn: the same text, with no card of its own, is shown.
+    type_message(page, "what is CSP?")
+    page.evaluate("(text) => window.referralChat.receive({text: text})", COVERED_OUTCOME)
+    assert [b for b in bubble_texts(page) if b == COVERED_OUTCOME]
+    assert page.page_errors == []  # type: ignore[attr-defined]
 
 
 def test_a_crisis_message_shows_a_banner_with_call_and_text_links_that_stays(browser, live_assistant) -> None:
@@ -382,6 +502,12 @@ def test_the_page_server_sends_security_headers_and_serves_only_the_chat(live_as
     assert page.getheader("Referrer-Policy") == "no-referrer"
     config = get("/config.js").read().decode()
     assert f":{rasa.port}" in config and "socketUrl" in config
+    modules = sorted((ROOT / "web" / "chat").glob("*.js"))
+    assert len(modules) >= 4
+    for module in modules:
+        response = get(f"/chat/{module.name}")
+        assert response.status == 200, module.name
+        assert response.getheader("Content-Type").startswith("text/javascript"), module.name
     for hidden in [
         "/package.json",
         "/install.sh",
@@ -391,6 +517,19 @@ def test_the_page_server_sends_security_headers_and_serves_only_the_chat(live_as
         "/%2e%2e/Makefile",
     ]:
         assert get(hidden).status == 404, hidden
+
+
+def test_a_site_on_another_origin_embeds_the_widget_with_one_module_tag(browser, live_assistant, another_site) -> None:
+    # Module scripts are fetched with CORS: without the page server's permission they never run.
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.goto(another_site + "/")
+    page.evaluate(
+        """(src) => { const tag = document.createElement('script'); tag.type = 'module'; tag.src = src;
+                      document.body.appendChild(tag); }""",
+        live_assistant.web_url.rstrip("/") + "/chat/widget.js",
+    )
+    expect(page.locator(".rc-launcher")).to_be_visible(timeout=BOT_TIMEOUT_MS)
+    expect(page.locator(".rc-window")).to_be_hidden()
 
 
 # ----- Only allowed origins reach the bot (rasa-webchat, the usual community widget) -----
