@@ -16,11 +16,11 @@ run: setup train  ## Start the action server (:5055), Rasa (:5005) and the web c
 
 test: setup train browser  ## Every check: data validation, pytest (unit + end-to-end + browser), test stories.
 	@echo "==> rasa data validate"
-	@$(PY) -m rasa data validate --config config.yml --domain domain.yml --data data --fail-on-warnings
+	@$(PY) -m components.rasa_cli data validate --config config.yml --domain domain.yml --data data --fail-on-warnings
 	@echo "==> pytest"
 	@$(PY) -m pytest tests
 	@echo "==> Rasa test stories"
-	@$(PY) -m rasa test core --model models/referral.tar.gz --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
+	@$(PY) -m components.rasa_cli test core --model models/referral.tar.gz --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
 train: setup  ## Train the model if it is missing or stale (fingerprint of data, domain, config, components).
 	@$(PY) tools/train.py

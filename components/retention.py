@@ -27,6 +27,8 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from components.patches import sql_events
+
 logger = logging.getLogger(__name__)
 
 
@@ -136,7 +138,7 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
         known = cached is not None and cached[0] is tracker
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            rows = [self._row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            rows = [self._row(tracker.sender_id, event) for event in self._events_to_write(session, tracker)]
             if rows:
                 # One bulk insert of the rows Rasa's save adds one by one through the ORM.
                 session.execute(self.SQLEvent.__table__.insert(), rows)
@@ -160,12 +162,12 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
             "data": json.dumps(data),
         }
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+    def _events_to_write(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The events not stored yet: counted in memory for a tracker this store handed out."""
         cached = self._cache.get(tracker.sender_id)
         if cached is not None and cached[0] is tracker:
             return itertools.islice(tracker.events, cached[1], len(tracker.events))
-        return super()._additional_events(session, tracker)
+        return sql_events.events_not_stored(self, session, tracker)
 
     @staticmethod
     def _reusable(tracker: DialogueStateTracker, start: int) -> bool:

@@ -1,6 +1,6 @@
 """Our speed-ups inside Rasa's NLU keep its predictions: checked on the trained model.
 
-- `components/fast_load.py` loads DIET and the ResponseSelector without Rasa's one-step training
+- `components/patches/fast_load.py` loads DIET and the ResponseSelector without Rasa's one-step training
   run: every prediction must be the same as with Rasa's own loading.
 - `components/faq_selector.py` runs the ResponseSelector only where the intent can end up `faq`.
 """
@@ -13,7 +13,8 @@ from rasa.core.agent import load_agent
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
-from components import fast_load
+from components import patches
+from components.patches import fast_load
 from components.faq_selector import FaqResponseSelector
 from rasa.nlu.selectors.response_selector import ResponseSelector
 from tools.stack import MODEL
@@ -61,7 +62,8 @@ def faq_ranking(parse: Dict[str, Any]) -> List[Dict[str, Any]]:
 def fast_parses() -> List[Dict[str, Any]]:
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make train` first")
-    assert RasaModel.load.__func__ is fast_load.load_for_inference  # installed by `import components`
+    patches.enable()
+    assert RasaModel.load.__func__ is fast_load.load_for_inference
     return parse_all(str(MODEL))
 
 

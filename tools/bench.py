@@ -111,7 +111,11 @@ def measure(url: str, scripts, levels, rounds, warmup: Callable[[], None]) -> Di
 
 
 def ensure_floor_model(python: str) -> Path:
-    """A bare `rasa init` project, trained once and kept under results/ (git-ignored)."""
+    """A bare `rasa init` project, trained once and kept under results/ (git-ignored).
+
+    The floor is plain Rasa (`-m rasa`, not our components.rasa_cli): without our patches, it is
+    the measure of what Rasa alone costs.
+    """
     models = FLOOR_DIR / "models"
     if not models.exists() or not any(models.glob("*.tar.gz")):
         FLOOR_DIR.mkdir(parents=True, exist_ok=True)
@@ -127,7 +131,7 @@ def start_floor(python: str, model: Path):
     port = free_port()
     log = open(FLOOR_DIR / "rasa.log", "wb")
     started = time.monotonic()
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # plain Rasa, as in ensure_floor_model
         [python, "-m", "rasa", "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"],
         cwd=FLOOR_DIR, env=quiet_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )

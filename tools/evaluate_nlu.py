@@ -32,9 +32,10 @@ def default_domain(root: Path) -> Optional[Path]:
 
 
 def run_rasa(args: List[str], cwd: Path) -> None:
-    """Run `python -m rasa ...` from this venv; cwd on sys.path lets custom components import."""
+    """Run Rasa (`python -m components.rasa_cli ...`: with our patches) from this venv; cwd on
+    sys.path lets custom components import."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    command = [sys.executable, "-m", "rasa", *args]
+    command = [sys.executable, "-m", "components.rasa_cli", *args]
     print("$ " + " ".join(command), flush=True)
     completed = subprocess.run(command, cwd=cwd, env=env)
     if completed.returncode != 0:

@@ -200,7 +200,8 @@ class Stack:
         rasa = self._spawn(
             "rasa",
             [
-                python, "-m", "rasa", "run",
+                # Rasa with our patches enabled (components/patches/), its CLI otherwise unchanged.
+                python, "-m", "components.rasa_cli", "run",
                 "--model", str(self.model),
                 "--port", str(self.rasa_port),
                 "--interface", self.host,

@@ -1,9 +1,11 @@
-"""Validates action server responses against Rasa's schema, with validators built once.
+"""Patch: action server responses validated against Rasa's schema, with validators built once.
+
+Patches `RemoteAction._validate_action_result` (rasa/core/actions/action.py), checked on Rasa
+3.6.21; installed by `components.patches.enable()`.
 
 Rasa 3.6 calls `jsonschema.validate()` for every custom action result, which checks the schema
 itself again each time: half of the Rasa server's time per turn went there (py-spy). The same
-validation is installed here when our components are imported, with two changes in how, not in
-what, is checked:
+validation is installed here, with two changes in how, not in what, is checked:
 
 - the validators are built (and the schema checked) once;
 - each event is checked against the schema of its own type. Rasa's schema says an event is valid
@@ -19,6 +21,11 @@ from typing import Any, Dict, Optional, Text, Tuple
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+
+RASA_VERSION = "3.6.21"
+
+# Rasa's own (this module is imported before `install()` replaces it).
+rasa_validate_action_result = RemoteAction._validate_action_result
 
 
 def _build(schema: Dict[Text, Any]) -> Any:
@@ -82,4 +89,7 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
         raise error
 
 
-RemoteAction._validate_action_result = _validate_action_result
+def install() -> None:
+    """Makes `_validate_action_result` Rasa's; a second call changes nothing."""
+    if RemoteAction._validate_action_result is not _validate_action_result:
+        RemoteAction._validate_action_result = _validate_action_result

@@ -1,11 +1,14 @@
-"""Loads Rasa's TensorFlow models (DIET, ResponseSelector) without a training step.
+"""Patch: Rasa's TensorFlow models (DIET, ResponseSelector) load without a training step.
+
+Patches `RasaModel.load` (rasa/utils/tensorflow/models.py), checked on Rasa 3.6.21; installed by
+`components.patches.enable()`.
 
 Rasa 3.6 builds a loaded model's weights by running `fit` on one example before it reads the
 trained weights: TensorFlow traces the whole training graph (loss, gradients, optimizer) just to
 create variables that inference then overwrites. That was 12 of the 31 seconds Rasa took to
 start on our 2-core machines (py-spy). Here the trained weights are read first and restored as
 the inference pass creates each variable (TensorFlow's delayed restoration); the optimizer state
-in the checkpoint is not needed to predict. `tests/test_fast_load.py` checks, on the trained
+in the checkpoint is not needed to predict. `tests/test_trained_model.py` checks, on the trained
 model, that both ways of loading give the same predictions.
 
 Fine-tuning (`rasa train --finetune`) needs the optimizer, so it keeps Rasa's own loading.
@@ -21,6 +24,9 @@ from rasa.utils.tensorflow.models import RasaModel
 
 logger = logging.getLogger(__name__)
 
+RASA_VERSION = "3.6.21"
+
+# Rasa's own `load` (this module is imported before `install()` replaces it).
 rasa_load = RasaModel.load.__func__
 
 
@@ -49,4 +55,7 @@ def load_for_inference(
     return model
 
 
-RasaModel.load = classmethod(load_for_inference)
+def install() -> None:
+    """Makes `load_for_inference` Rasa's `RasaModel.load`; a second call changes nothing."""
+    if RasaModel.load.__func__ is not load_for_inference:
+        RasaModel.load = classmethod(load_for_inference)
