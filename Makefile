@@ -6,7 +6,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test train evaluate bench setup browser
+.PHONY: help run test train evaluate bench setup browser check-programs lint
 
 help:  ## List the commands.
 	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -14,7 +14,8 @@ help:  ## List the commands.
 run: setup train  ## Start the action server (:5055), Rasa (:5005) and the web chat (:8080) until Ctrl-C.
 	@$(PY) tools/stack.py
 
-test: setup train browser  ## Every check: data validation, pytest (unit + end-to-end + browser), test stories.
+test: setup train browser  ## Every check: lint, data validation, pytest (unit + end-to-end + browser), test stories.
+	@$(MAKE) --no-print-directory lint
 	@echo "==> rasa data validate"
 	@$(PY) -m components.rasa_cli data validate --config config.yml --domain domain.yml --data data --fail-on-warnings
 	@echo "==> pytest"
@@ -22,12 +23,21 @@ test: setup train browser  ## Every check: data validation, pytest (unit + end-t
 	@echo "==> Rasa test stories"
 	@$(PY) -m components.rasa_cli test core --model models/referral.tar.gz --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
+lint: setup  ## ruff: lint and format check of every Python file (settings in pyproject.toml).
+	@echo "==> ruff"
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+check-programs: setup  ## Check the program data (programs/: registry, rules, help lines, providers) together.
+	@$(PY) tools/check_programs.py
+
 train: setup  ## Train the model if it is missing or stale (fingerprint of data, domain, config, components).
 	@$(PY) tools/train.py
 
 evaluate: setup train  ## Held-out NLU evaluation, and the crisis layer: training set, held-out writers, blind sets, speed.
 	@$(PY) tools/evaluate_nlu.py
 	@$(PY) tools/evaluate_crisis.py
+	@$(PY) tools/evaluate_faq.py --blind
 
 bench: setup train  ## Latency, throughput, start-up and memory against a bare `rasa init` floor.
 	@$(PY) tools/bench.py

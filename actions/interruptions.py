@@ -21,12 +21,6 @@ def is_question(text: str) -> bool:
     return text.strip().endswith("?") or bool(QUESTION_START.match(text))
 
 
-def faq_response_name(tracker: Tracker) -> Optional[str]:
-    """The `utter_faq/<topic>` response the ResponseSelector chose for the latest message."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
-    return (selector.get("response") or {}).get("utter_action")
-
-
 def state_help_lines(state: Optional[str]) -> List[Dict[str, Any]]:
     """The help lines of a served state (programs/registry.yml), or every served state's."""
     return state_lines(state)
@@ -43,10 +37,10 @@ def handoff_text(state: Optional[str]) -> str:
 def answer_interruption(intent: Optional[str], tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     """Answers a question asked mid-task; returns False when the message was not one."""
     if intent == "faq":
-        response = faq_response_name(tracker)
-        if not response:
+        from actions.questions import answer_question
+
+        if not answer_question(tracker, dispatcher):
             return False
-        dispatcher.utter_message(response=response)
     elif intent == "help":
         dispatcher.utter_message(
             text="You can tap a button or answer in your own words. You can also say \"not sure\", "

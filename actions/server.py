@@ -4,7 +4,7 @@ Naming the action modules here, instead of the whole `actions` package, keeps sp
 TensorFlow (which only the NLU components need) out of the action server: about 500 MB less.
 """
 
-from actions import outcome, providers, screening_form, support  # noqa: F401
+from actions import outcome, providers, questions, screening_form, support  # noqa: F401
 from referral.eligibility.engine import rules
 from referral.screening.lexicon import lexicon
 

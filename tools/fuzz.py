@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 APOLOGY = "something went wrong on my side"  # components/channel_guard.py SERVER_TROUBLE
-NORMAL_QUESTION = "What is the Community Support Program?"
+NORMAL_QUESTION = "what is csp?"
 
 INTENT_LIKE = ["restart", "greet", "inform", "check_eligibility", "find_providers", "stop", "session_start",
                "back", "affirm", "deny", "nlu_fallback", "faq/csp_what", "crisis", "help", "x" * 80]

@@ -1,0 +1,80 @@
+"""Which answer a program question gets: one topic, two topics, "which do you mean?", or "I'm not
+sure, here is what I can answer" — never a confident wrong answer when the reader is unsure.
+
+`decide(ranking)` is a pure function of the ResponseSelector's ranking (topic, confidence) pairs,
+best first. The thresholds were chosen on a writer held out of training
+(tools/evaluate_faq.py), never on a blind set:
+- the best topic is answered alone when its confidence is at least ANSWER and the next one is
+  at least MARGIN behind;
+- two topics close to each other (both at least PAIR, the second within MARGIN of the first):
+  when one is a comparison of the other's subject, or they are a known pair that people ask
+  together, both are answered in two short answers; else the person is asked which, with the two
+  as buttons;
+- below that: the topics the question may be about, as buttons (at most three), and the topic list.
+Topic titles and descriptions are in programs/faq_topics.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from referral.registry import program_file
+
+ANSWER = 0.55
+MARGIN = 0.25
+PAIR = 0.2
+OFFER = 0.08
+MAX_OFFERED = 3
+
+ONE, BOTH, WHICH, UNSURE = "answer", "both", "which", "unsure"
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # "answer", "both", "which" or "unsure"
+    topics: tuple  # the topics answered or offered, best first
+
+
+@lru_cache(maxsize=1)
+def topics() -> dict:
+    """programs/faq_topics.yml: topic -> {"title", "about"}."""
+    return yaml.safe_load(program_file("faq_topics.yml").read_text(encoding="utf-8"))
+
+
+def title(topic: str) -> str:
+    entry = topics().get(topic) or {}
+    return entry.get("title") or topic.replace("_", " ")
+
+
+def _answered_together(first: str, second: str) -> bool:
+    """Two close topics where both answers help rather than confuse: a comparison and one of the
+    things it compares ("csp_vs_cst" and "cst_what"), or the same program's neighbouring facts."""
+    for a, b in ((first, second), (second, first)):
+        if "_vs_" in a:
+            left, right = a.split("_vs_", 1)
+            subjects = {left, f"{left.split('_')[0]}_{right}", right}
+            if any(b.startswith(s) for s in subjects):
+                return True
+    return False
+
+
+def decide(ranking: list[tuple[str, float]]) -> Decision:
+    """The answer for a ranking of (topic, confidence), best first (topics without "faq/")."""
+    ranked = [(t, float(c)) for t, c in ranking if t in topics()]
+    if not ranked:
+        return Decision(UNSURE, ())
+    best, best_conf = ranked[0]
+    second, second_conf = ranked[1] if len(ranked) > 1 else (None, 0.0)
+    if best_conf >= ANSWER and best_conf - second_conf >= MARGIN:
+        return Decision(ONE, (best,))
+    if second and second_conf >= PAIR and best_conf - second_conf < MARGIN:
+        if _answered_together(best, second):
+            return Decision(BOTH, (best, second))
+        return Decision(WHICH, (best, second))
+    if best_conf >= ANSWER:
+        return Decision(ONE, (best,))
+    offered = tuple(t for t, c in ranked[:MAX_OFFERED] if c >= OFFER) or (best,)
+    return Decision(UNSURE, offered)
