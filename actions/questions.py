@@ -23,7 +23,7 @@ def _ranking(tracker: Tracker) -> List[tuple]:
             ranking.append((key.split("/", 1)[1], entry.get("confidence") or 0.0))
     if not ranking:
         response = selector.get("response") or {}
-        key = response.get("intent_response_key") or ""
+        key = response.get("intent_response_key") or (response.get("utter_action") or "").replace("utter_", "", 1)
         if key.startswith("faq/"):
             ranking.append((key.split("/", 1)[1], response.get("confidence") or 1.0))
     return ranking

@@ -20,9 +20,11 @@ from rasa_sdk.types import DomainDict
 from actions.conversation_state import REQUESTED_SLOT, known_state, screening_answers, voice
 from referral.directory.geo import resolve_place
 from referral.eligibility.engine import questions_that_matter
+from referral.registry import registry
 from actions.interruptions import answer_interruption, is_question
 from referral.screening import questions
 from referral.screening.answers import parse_answer
+from referral.screening.facts import is_correction, read_facts, say_back
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,22 @@ def _entity_value(tracker: Tracker, name: str) -> Optional[Any]:
 def _intent(tracker: Tracker) -> tuple:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The places of the place names the NLU found in the latest message, resolved (found or outside)."""
+    places = []
+    for entity in _entities(tracker):
+        if entity.get("entity") == "place" and entity.get("value"):
+            match = resolve_place(str(entity["value"]))
+            if match.status in ("found", "outside"):
+                places.append(match.place)
+    return places
+
+
+def facts_as_slots(facts: Dict[str, Any]) -> Dict[Text, Any]:
+    """The facts of read_facts as slot values (the relation too; the diagnosis words are only said back)."""
+    return {key: value for key, value in facts.items() if key != "diagnosis_text"}
 
 
 def question_plan(tracker: Tracker, answers: Optional[Dict[str, Any]] = None) -> List[str]:
@@ -82,13 +100,8 @@ def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
     if question_id == "location":
         match = resolve_place(rest)
         return {"location": match.place} if match.status in ("found", "outside") else {}
-    inside = [(int(a), int(b)) for a, b in spans]
-    entities = [
-        e for e in _entities(tracker)
-        if not any(a < int(e.get("end", 0)) and int(e.get("start", 0)) < b for a, b in inside)
-    ]
     context = ValidateScreeningForm._context(tracker)
-    parsed = parse_answer(question_id, rest, entities, context=context)
+    parsed = parse_answer(question_id, rest, None, context=context)
     if parsed.value is None:
         return {}
     slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
@@ -125,13 +138,14 @@ class ActionStartScreening(Action):
 
         who = _entity_value(tracker, "for_whom")
         text = tracker.latest_message.get("text") or ""
-        if who not in ("self", "other", "client") and not text.startswith("/"):
-            parsed = parse_answer("for_whom", text, _entities(tracker))
-            who = parsed.value
-            if parsed.extra.get("relation"):
-                events.append(SlotSet("relation", parsed.extra["relation"]))
         if who in ("self", "other", "client") and "for_whom" not in answers:
             events.append(SlotSet("for_whom", who))
+        elif not text.startswith("/"):
+            # Every fact of the first message: "it's for my son, he's 17, we live in Charlotte".
+            facts = read_facts(text, skip=answers, places=said_places(tracker))
+            events += [SlotSet(key, value) for key, value in facts_as_slots(facts).items()]
+            if len([q for q in facts if q in questions.question_ids()]) >= 2:
+                dispatcher.utter_message(text=say_back(facts))
 
         if intent == "change_answer" and answers:
             target = _entity_value(tracker, "question")
@@ -153,8 +167,11 @@ class AskScreeningQuestion(Action):
     ) -> List[EventType]:
         question_id = self.question_id
         candidates = tracker.get_slot("place_candidates")
+        pending = tracker.get_slot("ask_back") or {}
         if question_id == "location" and candidates:
             ask_which_place(dispatcher, candidates)
+        elif pending.get("question") == question_id:
+            ask_which_side(dispatcher, question_id, pending)
         else:
             again = bool(tracker.get_slot("screening_retries"))
             dispatcher.utter_message(
@@ -173,6 +190,26 @@ class AskScreeningQuestion(Action):
             }
         )
         return []
+
+
+ASK_BACK = {
+    # question -> (the question, the "less" button, the "more" button); {unit} from the parser.
+    "psych_discharge": ("Was it more or less than {unit} ago?", "Less than {unit} ago", "More than {unit} ago"),
+    "move_in": ("Is the move-in more or less than {unit} from now?", "Less than {unit}", "More than {unit}"),
+}
+ASK_BACK_COUNT = ("Was it {unit} or more, or fewer?", "Fewer", "{unit} or more")
+
+
+def ask_which_side(dispatcher: CollectingDispatcher, question_id: str, pending: Dict[str, Any]) -> None:
+    """An answer near a rule's boundary ("about six months ago"): one short question, two buttons."""
+    unit = pending.get("unit") or str(pending.get("near"))
+    text, less, more = ASK_BACK.get(question_id, ASK_BACK_COUNT)
+    dispatcher.utter_message(
+        text=text.format(unit=unit),
+        buttons=[{"title": less.format(unit=unit), "payload": "less"},
+                 {"title": more.format(unit=unit), "payload": "more"},
+                 {"title": "Not sure", "payload": "not sure"}],
+    )
 
 
 def ask_which_place(dispatcher: CollectingDispatcher, candidates: List[Dict[str, Any]]) -> None:
@@ -276,30 +313,84 @@ class ValidateScreeningForm(FormValidationAction):
             return self._control(intent, question_id, dispatcher, tracker)
 
         text = tracker.latest_message.get("text") or value
-        if intent not in ("inform", "affirm", "deny", "not_sure") and confidence >= QUESTION_CONFIDENCE:
-            if is_question(text) and answer_interruption(intent, tracker, dispatcher):
-                return self._unclear(question_id, dispatcher, tracker)
-
+        asked_something = (
+            intent not in ("inform", "affirm", "deny", "not_sure") and confidence >= QUESTION_CONFIDENCE
+            and is_question(text)
+        )
+        # The open question first: the message is read with its parser (the text, one parse path),
+        # and every other fact it gives is taken too. A message that is also a question about the
+        # programs gets its answer after.
         if question_id == "location":
-            return self._validate_place(text, dispatcher, tracker)
-
-        parsed = parse_answer(question_id, text, _entities(tracker), context=self._context(tracker))
-        if parsed.value is not None:
-            slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0, "revisit": None}
-            if question_id == "for_whom" and parsed.extra.get("relation"):
-                slots["relation"] = parsed.extra["relation"]
+            slots = self._validate_place(text, dispatcher, tracker)
+        else:
+            slots = self._parse_open(question_id, text, dispatcher, tracker)
+        if slots.get(question_id) is not None or slots.get("place_candidates"):
+            slots.update(self._other_facts(question_id, text, slots, dispatcher, tracker))
+            if asked_something:
+                answer_interruption(intent, tracker, dispatcher)
             return slots
+        if slots.get("ask_back"):
+            return slots
+        others = self._other_facts(question_id, text, slots, dispatcher, tracker)
+        if others:
+            # Not this question's answer, but answers to others: taken, and this one asked again
+            # (not counted as unclear: the person answered).
+            return {question_id: None, **others}
 
         if answer_interruption(intent, tracker, dispatcher):
             # Interruptions count too: the same question at most three times in a row, whatever
             # comes in between, then "not sure" and the screening goes on (never a loop).
             return self._unclear(question_id, dispatcher, tracker)
-        if question_id == "coverage" and parsed.extra.get("needs_state"):
-            dispatcher.utter_message(
-                text="Thanks. Medicaid is different in each state: in Massachusetts it is called "
-                "MassHealth."
-            )
+        if question_id == "coverage" and slots.get("needs_state"):
+            names = [s.medicaid.name for s in registry().states.values()]
+            dispatcher.utter_message(text=f"Thanks. Medicaid has a different name in each state, like {' or '.join(names)}.")
         return self._unclear(question_id, dispatcher, tracker)
+
+    def _parse_open(
+        self, question_id: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        """The open question's answer: its slots, or {} (with "needs_state" / "ask_back" set when
+        the answer needs one more word)."""
+        context = self._context(tracker)
+        pending = tracker.get_slot("ask_back") or {}
+        if pending.get("question") == question_id:
+            context["near"] = pending.get("near")
+        parsed = parse_answer(question_id, text, None, context=context)
+        if parsed.value is not None:
+            slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0, "revisit": None,
+                                      "ask_back": None}
+            if question_id == "for_whom" and parsed.extra.get("relation"):
+                slots["relation"] = parsed.extra["relation"]
+            return slots
+        if parsed.extra.get("near") is not None and not pending:
+            # Could be either side of a rule's boundary ("about six months ago"): ask, don't guess.
+            return {question_id: None, "ask_back": {"question": question_id, "near": parsed.extra["near"],
+                                                    "unit": parsed.extra.get("unit")}}
+        return {"needs_state": True} if parsed.extra.get("needs_state") else {}
+
+    def _other_facts(
+        self, question_id: str, text: str, slots: Dict[Text, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        """Answers the message gives to other questions: taken where not answered yet (or where the
+        person corrects an answer: "no wait, it was 2 visits"), and said back in one line."""
+        if text.startswith("/"):
+            return {}
+        answers = screening_answers(tracker)
+        skip = {question_id} if is_correction(text) else {question_id, *answers}
+        places = [] if question_id == "location" else said_places(tracker)
+        facts = read_facts(text, skip=skip, places=places, context=self._context(tracker))
+        if not [q for q in facts if q in questions.question_ids()]:
+            return {}
+        taken = facts_as_slots(facts)
+        shown = dict(facts)
+        if slots.get(question_id) is not None:
+            shown[question_id] = slots[question_id]
+            if question_id == "for_whom" and slots.get("relation"):
+                shown["relation"] = slots["relation"]
+        line = say_back(shown)
+        if line:
+            dispatcher.utter_message(text=line)
+        return taken
 
     def _validate_place(
         self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -319,7 +410,8 @@ class ValidateScreeningForm(FormValidationAction):
         retries = int(tracker.get_slot("screening_retries") or 0)
         if retries >= MAX_RETRIES:
             dispatcher.utter_message(text="No problem. I'll mark that one as \"not sure\" and we'll go on.")
-            return {question_id: NOT_SURE, "screening_retries": 0, "place_candidates": None, "revisit": None}
+            return {question_id: NOT_SURE, "screening_retries": 0, "place_candidates": None, "revisit": None,
+                    "ask_back": None}
         return {question_id: None, "screening_retries": retries + 1}
 
     def _control(
@@ -329,7 +421,8 @@ class ValidateScreeningForm(FormValidationAction):
         if intent == "restart_screening":
             dispatcher.utter_message(text="Okay, let's start over from the first question.")
             cleared = {q: None for q in questions.question_ids()}
-            return {**cleared, "relation": None, "screening_retries": 0, "place_candidates": None, "revisit": None}
+            return {**cleared, "relation": None, "screening_retries": 0, "place_candidates": None, "revisit": None,
+                    "ask_back": None}
 
         target = _entity_value(tracker, "question") if intent == "change_answer" else None
         if target not in answers or target == question_id:

@@ -1,0 +1,190 @@
+"""Every fact a message gives, for any screening question: "it's for my son, he's 17, we live in
+Charlotte NC and he has schizophrenia" answers four questions at once.
+
+`read_facts` reads a message clause by clause and takes an answer for a question only where the
+clause says something about that question (its own words: a diagnosis, a housing situation, a
+coverage name, "17 years old", "ER", probation...), with the question's own parser
+(answers.parse_answer), so each answer is read one way whichever question is open. Plain yes,
+no, a bare number or "not sure" answer only the open question, never another one. Places come
+from the place names the NLU found (the adapter passes them), resolved by the directory.
+
+`say_back` puts what was taken in one short line: "Got it: for your son, 17, in Charlotte, NC,
+with schizophrenia."
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Iterable, Optional
+
+from referral.registry import registry
+from referral.screening.answers import NOT_SURE, coverage_mentions, parse_answer
+from referral.screening.lexicon import lexicon
+from referral.text.normalize import normalize
+from referral.text.phrases import PhraseTable
+
+# A clause ends at a sentence end, a comma, a semicolon, " and ", " but ", " so ", " also ".
+_CLAUSES = re.compile(r"[.!?;\n]+|,|\s(?:and|but|so|also|plus|y|pero)\s", re.IGNORECASE)
+_AGE = re.compile(
+    r"(?:\b(?:is|he's|hes|she's|shes|i'm|im|i am|age|aged|turned|turns|turning|they're|theyre)\s+"
+    r"(?:only\s+|just\s+|about\s+|almost\s+)?(?P<a>\d{1,3}|[a-z]+(?:[\s-][a-z]+)?)\b(?!\s*(?:times|visits|days|weeks|months|am|pm))"
+    r"|\b(?P<b>\d{1,3})\s*(?:years?\s*old|yrs?\s*old|y/?o|años)\b"
+    r"|\b(?P<c>[a-z]+(?:[\s-][a-z]+)?)\s+years?\s+old\b)",
+    re.IGNORECASE,
+)
+_ER = re.compile(r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b", re.IGNORECASE)
+_HOSPITAL = re.compile(
+    r"\b(?:psych\w*|hospital\w*|inpatient|admitted|admission|ward|unit|discharged|d/c|detox|"
+    r"mental hospital|crisis stabilization|hospitalizado|hospital psiqui\w*)\b",
+    re.IGNORECASE,
+)
+_INSURANCE = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan)\b", re.IGNORECASE)
+_CORRECTION = re.compile(
+    r"^\s*(?:no+\s*,?\s*wait|wait\s*,?\s*no|actually|sorry\s*,?\s*(?:i meant|it was|it's)|i meant|correction|"
+    r"let me correct|i made a mistake|oops)\b",
+    re.IGNORECASE,
+)
+
+# The order facts are said back in.
+SAY_BACK_ORDER = ("for_whom", "age", "location", "coverage", "diagnosis", "psych_discharge", "er_visits",
+                  "housing", "justice", "access_barriers", "daily_living", "consent")
+
+
+def clauses(text: str) -> list[str]:
+    return [part.strip() for part in _CLAUSES.split(text or "") if part and part.strip()]
+
+
+def is_correction(text: str) -> bool:
+    """ "no wait, it was 2 visits", "actually he's 19": the person corrects an earlier answer."""
+    return bool(_CORRECTION.search(text or ""))
+
+
+def _own_words(question_id: str) -> Optional[PhraseTable]:
+    """The words that are about this question and no other (lexicon.yml `question_words`)."""
+    lex = lexicon()
+    key = f"facts:{question_id}"
+    if key not in lex.tables:
+        own = lex.raw.get("question_words", {}).get(question_id, {})
+        entries = [(p, label) for label, phrases in own.items() for p in phrases]
+        lex.tables[key] = PhraseTable(entries) if entries else None
+    return lex.tables[key]
+
+
+def _says(question_id: str, clause: str) -> bool:
+    """Whether a clause says something about a question in that question's own words."""
+    norm = normalize(clause)
+    tables = lexicon().tables
+    if question_id == "for_whom":
+        return bool(tables["for_whom"].find_all(norm))
+    if question_id == "coverage":
+        # "no" or "nothing" is coverage only where the clause is about insurance ("no insurance").
+        labels = [hit.label for hit in coverage_mentions(clause)]
+        return any(label not in ("none", "not_sure") for label in labels) or bool(labels and _INSURANCE.search(clause))
+    if question_id == "age":
+        return bool(_AGE.search(clause))
+    if question_id == "diagnosis":
+        return bool(tables["diagnosis"].find_all(norm))
+    if question_id == "housing":
+        return bool(tables["housing"].find_all(norm))
+    if question_id == "er_visits":
+        return bool(_ER.search(clause))
+    if question_id == "psych_discharge":
+        return bool(_HOSPITAL.search(clause)) and not _ER.search(clause)
+    own = _own_words(question_id)
+    return bool(own and own.find_all(norm))
+
+
+def _age_clause(clause: str) -> str:
+    """The words of a clause that give the age ("he's 17" -> "17", "seventeen years old")."""
+    match = _AGE.search(clause)
+    if not match:
+        return clause
+    return next(g for g in match.groups() if g)
+
+
+def read_facts(
+    text: str,
+    skip: Iterable[str] = (),
+    places: Iterable[dict] = (),
+    today: Optional[date] = None,
+    context: Optional[dict] = None,
+) -> dict[str, Any]:
+    """Answers the message gives to questions other than those in `skip`, by question id.
+
+    `places`: resolved places (directory place dicts) of the place names said in the message;
+    the first found one answers `location`. Values are those of parse_answer; "not sure" is
+    never taken from a message about other things. `extra` of for_whom (the relation) is returned
+    under "relation"; a diagnosis' own words under "diagnosis_text".
+    """
+    skip = set(skip)
+    context = dict(context or {})
+    found: dict[str, Any] = {}
+    places = [p for p in places if isinstance(p, dict)]
+    if "location" not in skip and places:
+        found["location"] = places[0]
+        context.setdefault("state", places[0].get("state"))
+    parts = clauses(text)
+    for question_id in SAY_BACK_ORDER:
+        if question_id in skip or question_id in found or question_id == "location":
+            continue
+        for clause in parts:
+            if not _says(question_id, clause):
+                continue
+            said = _age_clause(clause) if question_id == "age" else clause
+            parsed = parse_answer(question_id, said, None, today=today, context=context)
+            if parsed.value is None or parsed.value == NOT_SURE:
+                continue
+            found[question_id] = parsed.value
+            if question_id == "for_whom" and parsed.extra.get("relation"):
+                found["relation"] = parsed.extra["relation"]
+            if question_id == "diagnosis" and parsed.extra.get("diagnosis_text"):
+                found["diagnosis_text"] = parsed.extra["diagnosis_text"]
+            break
+    return found
+
+
+def _coverage_words(value: str) -> str:
+    state = registry().state_of_coverage(value)
+    if state:
+        return f"with {registry().states[state].medicaid.name}"
+    return {"other": "with other insurance", "none": "with no insurance",
+            "medicaid_other_state": "with Medicaid in another state"}.get(value, "")
+
+
+def say_back(facts: dict[str, Any]) -> str:
+    """One short line of what was understood, or "" when there is nothing to say back."""
+    parts = []
+    for question_id in SAY_BACK_ORDER:
+        value = facts.get(question_id)
+        if value is None or value == NOT_SURE:
+            continue
+        if question_id == "for_whom":
+            relation = facts.get("relation")
+            parts.append({"self": "for you", "client": "for your client"}.get(
+                value, f"for your {relation}" if relation else "for someone you care about"))
+        elif question_id == "age":
+            parts.append(str(value))
+        elif question_id == "location" and isinstance(value, dict):
+            where = ", ".join(p for p in (value.get("town"), value.get("state")) if p)
+            parts.append(f"in {where or value.get('zip')}")
+        elif question_id == "coverage":
+            parts.append(_coverage_words(value))
+        elif question_id == "diagnosis":
+            named = facts.get("diagnosis_text")
+            parts.append(f"with {named}" if named else {
+                "mental_health": "with a mental health condition", "substance_use": "with a substance use condition",
+                "both": "with a mental health and a substance use condition", "yes": "with a diagnosis",
+                "no": "no diagnosis"}.get(value, ""))
+        elif question_id == "psych_discharge":
+            parts.append("left a psychiatric hospital " + (
+                f"{value} days ago" if isinstance(value, int) else "recently" if value == "yes" else "not recently"))
+        elif question_id == "er_visits":
+            parts.append(f"{value} ER visit{'s' if value != 1 else ''} in 3 months")
+        elif question_id == "housing":
+            parts.append({"housed": "has a place to live", "homeless": "homeless or about to lose housing",
+                          "homeless_psh": "homeless, with supportive housing lined up"}.get(value, ""))
+        elif question_id == "justice":
+            parts.append("involved with the justice system" if value == "yes" else "no justice involvement")
+    parts = [p for p in parts if p]
+    return f"Got it: {', '.join(parts)}." if parts else ""

@@ -1,0 +1,81 @@
+"""Every fact a message gives (referral/screening/facts.py), and the form taking them all."""
+
+from datetime import date
+
+import pytest
+
+from actions.screening_form import ValidateScreeningForm
+from referral.directory.geo import resolve_place
+from referral.screening.facts import is_correction, read_facts, say_back
+from tests.test_actions import WORCESTER, make_tracker, run
+
+TODAY = date(2026, 12, 1)
+CHARLOTTE = resolve_place("Charlotte, NC").place
+
+
+def test_a_first_message_with_four_facts_gives_all_four():
+    facts = read_facts("my son is 17, he has schizophrenia, we live in Charlotte NC, can he get CST?",
+                       places=[CHARLOTTE], today=TODAY)
+    assert facts["for_whom"] == "other" and facts["relation"] == "son"
+    assert facts["age"] == 17 and facts["diagnosis"] == "mental_health"
+    assert facts["location"]["town"] == "Charlotte"
+    assert say_back(facts) == "Got it: for your son, 17, in Charlotte, NC, with schizophrenia."
+
+
+def test_a_long_story_is_read_whole():
+    story = ("My sister is 42. She has bipolar disorder and went to the ER three times since September. "
+             "She has MassHealth. She got out of the psych unit 3 weeks ago and she is on probation.")
+    facts = read_facts(story, today=TODAY)
+    assert {k: facts[k] for k in ("age", "diagnosis", "er_visits", "coverage", "psych_discharge", "justice")} == {
+        "age": 42, "diagnosis": "mental_health", "er_visits": 3, "coverage": "masshealth_unsure",
+        "psych_discharge": 21, "justice": "yes"}
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "not sure", "3", "idk", "no wait", "nothing"])
+def test_a_bare_answer_answers_no_other_question(text):
+    assert read_facts(text, today=TODAY) == {}
+
+
+def test_questions_already_answered_are_skipped():
+    assert "age" not in read_facts("he's 30 and homeless", skip={"age"}, today=TODAY)
+
+
+def test_a_correction_is_recognised():
+    assert is_correction("no wait, it was 2 visits") and is_correction("actually he's 19")
+    assert not is_correction("no he has not")
+
+
+def validate(slot, text, slots=None, **kwargs):
+    tracker = make_tracker(text, {**(slots or {}), "requested_slot": slot}, filled_now={slot: text}, **kwargs)
+    return run(ValidateScreeningForm(), tracker)
+
+
+def texts(messages):
+    return " ".join(m.get("text") or "" for m in messages)
+
+
+def test_the_form_takes_the_open_answer_and_every_other_fact_and_says_them_back():
+    messages, slots = validate("coverage", "MassHealth, she is 34 and has depression",
+                               {"for_whom": "other", "relation": "daughter", "location": WORCESTER})
+    assert slots["coverage"] == "masshealth_unsure" and slots["age"] == 34 and slots["diagnosis"] == "mental_health"
+    assert "Got it:" in texts(messages) and "34" in texts(messages)
+
+
+def test_other_facts_without_the_open_answer_are_kept_and_the_question_stays_open():
+    messages, slots = validate("coverage", "he is 17 and lives with me", {"for_whom": "other", "location": WORCESTER})
+    assert slots["coverage"] is None and slots["age"] == 17
+    assert "screening_retries" not in slots  # not counted as an unclear answer
+
+
+def test_a_correction_replaces_an_earlier_answer():
+    _, slots = validate("housing", "no wait, it was 2 ER visits",
+                        {"for_whom": "self", "location": WORCESTER, "er_visits": 4})
+    assert slots["er_visits"] == 2
+
+
+def test_masshealth_through_my_aco_is_managed_care_whatever_the_entities_say():
+    # One parse path: the text is read by the parser, never overridden by an entity value.
+    entities = [{"entity": "coverage", "value": "masshealth_unsure", "start": 0, "end": 10}]
+    _, slots = validate("coverage", "MassHealth through my ACO", {"for_whom": "self", "location": WORCESTER},
+                        entities=entities)
+    assert slots["coverage"] == "masshealth_managed_care"
