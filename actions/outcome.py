@@ -72,17 +72,19 @@ class ActionScreeningOutcome(Action):
         answers = screening_answers(tracker)
         results = evaluate(answers)
         outcomes = [describe_result(result) for result in results]
-        # `covers`: the texts the card shows again, so our web chat shows them once, as the card.
-        payload = {"type": "eligibility", "programs": [r.to_payload() for r in results], "covers": outcomes}
+        steps = _unique(step for result in results for step in result.next_steps)
+        steps_text = "What to do next:\n" + "\n".join(f"- {s}" for s in steps) if steps else ""
+        # `covers`: the texts the card shows again (each program's outcome, reasons and next steps),
+        # so our web chat shows them once, as the card; other clients show the texts.
+        covers = outcomes + ([steps_text] if steps_text else [])
+        payload = {"type": "eligibility", "programs": [r.to_payload() for r in results], "covers": covers}
 
         dispatcher.utter_message(text="Thank you. Here is what your answers suggest:")
         for outcome in outcomes:
             dispatcher.utter_message(text=outcome)
         dispatcher.utter_message(json_message=payload)
-
-        steps = _unique(step for result in results for step in result.next_steps)
-        if steps:
-            dispatcher.utter_message(text="What to do next:\n" + "\n".join(f"- {s}" for s in steps))
+        if steps_text:
+            dispatcher.utter_message(text=steps_text)
         dispatcher.utter_message(text=self._reminder(results))
         if voice(tracker) == "client":
             dispatcher.utter_message(text=screening_summary(answers, results))

@@ -43,10 +43,15 @@ def test_the_eligibility_card_covers_each_program_outcome_text_exactly():
     messages = said(ActionScreeningOutcome(), "yes", MASSACHUSETTS_ANSWERS, "affirm")
     payload = card(messages, "eligibility")
     texts = [m["text"] for m in messages if m.get("text")]
-    assert len(payload["covers"]) == len(payload["programs"]) >= 1
+    # Each program's outcome text, then the next steps (the card lists each program's steps).
+    assert len(payload["covers"]) == len(payload["programs"]) + 1 >= 2
     for program, covered in zip(payload["programs"], payload["covers"]):
         assert covered in texts, "a cover is the exact text of a message sent"
         assert covered.startswith(program["name"] + ":")
+    steps = payload["covers"][-1]
+    assert steps in texts and steps.startswith("What to do next:")
+    for program in payload["programs"]:
+        assert all(step in steps for step in program["next_steps"])
     assert not any(t.startswith("Thank you") for t in payload["covers"]), "the lead-in is not on the card"
 
 
