@@ -1,10 +1,16 @@
-"""Times people write: durations ("about 3 weeks ago", "a month and a half ago", "in about 2
-months", "hace 3 semanas"), windows ("in the last 6 months"), fixed phrases ("yesterday", "next
-month") and dates ("October 3", "10/3/2026", "back in March"). Words from referral/text/words.yml;
-a month is 30 days and a year 365."""
+"""Times people write: durations ("about 3 weeks ago", "a month and a half ago", "two and a half
+months ago", "5 or 6 months ago", "in about 2 months", "hace 3 semanas"), windows ("in the last 6
+months"), fixed phrases ("yesterday", "next month"), weekdays ("last Tuesday", "el lunes pasado"),
+months and seasons ("back in March", "in early June", "last spring") and dates ("October 3",
+"10/3/2026"). Words from referral/text/words.yml; a month is 30 days and a year 365.
+
+A time may be a range: "about 6 months ago" is 165 to 195 days ago, "back in May" any day of May,
+"last spring" any day from March to May. `TimeReference.low` / `high` say it, so that a reader can
+ask back when a range falls on both sides of a boundary."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,9 +19,12 @@ from typing import Optional
 
 import dateparser
 
-from referral.text.normalize import normalize, strip_accents
-from referral.text.numbers import number_at, number_words, words
+from referral.text.normalize import normalize
+from referral.text.numbers import ZIP_CODE, amount_value, number_words, words
 from referral.text.phrases import PhraseTable, alternation, key, variants
+
+# How far an amount said with "about" may be off, in days, by unit (a day: a tenth of the amount).
+_SPREAD_BY_UNIT = {7: 3, 30: 15, 365: 60}
 
 
 @dataclass(frozen=True)
@@ -25,16 +34,32 @@ class TimeReference:
     kind: "past" / "future" (`days` is signed, negative = in the past), "unsigned" ("3 weeks",
     `days` > 0, the direction comes from the question), "window_past" / "window_future"
     ("in the last 6 months": `days` is the length of the window).
+    low, high: the range the time may fall in, signed like `days` (low <= days <= high); the same
+    as `days` for an exact time ("3 weeks ago", "October 3", "last Tuesday").
     """
 
     start: int
     end: int
     days: int
     kind: str
+    low: Optional[int] = None
+    high: Optional[int] = None
 
     @property
     def signed(self) -> bool:
         return self.kind in ("past", "future")
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """(low, high) in days, signed like `days`."""
+        low = self.days if self.low is None else self.low
+        high = self.days if self.high is None else self.high
+        return (low, high)
+
+    @property
+    def approximate(self) -> bool:
+        low, high = self.span
+        return low != high
 
 
 @dataclass(frozen=True)
@@ -43,10 +68,27 @@ class TimeWords:
     windows_without_amount: re.Pattern
     relative_days: PhraseTable
     dates: re.Pattern
+    months_alone: re.Pattern
+    weekdays: re.Pattern
+    seasons: re.Pattern
     quantity_values: dict
     unit_days: dict
     prefix_kind: dict
     suffix_kind: dict
+    approx_kind: dict  # key of an approximator -> "more" / "less" / "at_least" / "at_most" / "exact" / "about"
+    month_numbers: dict
+    month_parts: dict
+    weekday_numbers: dict
+    weekday_direction: dict  # key of a word before or after a weekday -> "past" / "future"
+    seasons_months: dict
+    season_direction: dict  # key of a word before or after a season -> "past" / "future" / "any"
+    month_needs_day: frozenset
+
+
+def _keyed(phrases, label, into: dict) -> None:
+    for phrase in phrases:
+        for form in variants(phrase):
+            into.setdefault(key(form), label)
 
 
 @lru_cache(maxsize=1)
@@ -54,33 +96,39 @@ def time_words() -> TimeWords:
     """The time words compiled once per process (and dateparser warmed up)."""
     raw = words()
     numbers = number_words()
-    quantity_values = {key(normalize(k)): v for k, v in raw["time_quantities"].items()}
-    unit_days = {key(normalize(k)): v for k, v in raw["time_units"].items()}
-    for k, v in list(unit_days.items()):
-        unit_days[key(strip_accents(k))] = v
-    for k, v in list(quantity_values.items()):
-        quantity_values[key(strip_accents(k))] = v
+    quantity_values = {}
+    _keyed_values(raw["time_quantities"], quantity_values)
+    unit_days = {}
+    _keyed_values(raw["time_units"], unit_days)
 
-    prefix_kind = {}
+    prefix_kind: dict = {}
     for kind, name in (("window_past", "time_window_past"), ("window_future", "time_window_future"),
                        ("past", "time_past_prefix"), ("future", "time_future_prefix")):
-        for phrase in raw[name]:
-            for form in variants(phrase):
-                prefix_kind.setdefault(key(form), kind)
-    suffix_kind = {}
+        _keyed(raw[name], kind, prefix_kind)
+    suffix_kind: dict = {}
     for kind, name in (("past", "time_past_suffix"), ("future", "time_future_suffix")):
-        for phrase in raw[name]:
-            for form in variants(phrase):
-                suffix_kind.setdefault(key(form), kind)
+        _keyed(raw[name], kind, suffix_kind)
+    approx_kind: dict = {}
+    for kind, phrases in raw["time_approximator_kinds"].items():
+        _keyed(phrases, kind, approx_kind)
+    _keyed(raw["time_approximators"], "about", approx_kind)
 
     amount = rf"\d+(?:\.\d+)?|{alternation(raw['time_quantities'])}|{numbers.words_regex}"
+    joiners = alternation(j for j in raw["number_range_joiners"] if j != "-")
     unit = alternation(raw["time_units"])
+    approx_suffix = alternation(raw["time_approximator_suffix"])
     durations = re.compile(
         rf"(?<![\w'])(?:(?P<pre>{alternation(prefix_kind)})\s+)?"
-        rf"(?:(?P<approx>{alternation(raw['time_approximators'])})\s+)?"
-        rf"(?P<qty>{amount})(?:(?<=\d)[\s\-]*|[\s\-]+)(?P<unit>{unit})(?![\w'])"
+        rf"(?:(?P<approx>{alternation(approx_kind)})\s+)?"
+        rf"(?P<qty>{amount})"
+        rf"(?:(?:\s*[\-\u2013]\s*|\s+(?:{joiners})\s+)(?P<qty2>{amount}))?"
+        rf"(?P<half_pre>\s+(?:{alternation(raw['time_half_infix'])}))?"
+        rf"(?:(?<=\d)[\s\-]*|[\s\-]+)(?P<unit>{unit})(?![\w'])"
         rf"(?P<half>\s+(?:{alternation(raw['time_half_suffix'])}))?"
+        rf"(?:\s+(?:or|o)\s+(?P<qty3>\d+|{numbers.words_regex}|so)(?![\w']))?"
+        rf"(?P<approx_mid>(?:\s+|-)(?:{approx_suffix}))?"
         rf"(?:\s+(?P<post>{alternation(suffix_kind)}))?(?![\w'])"
+        rf"(?P<approx_post>(?:\s+|-)(?:{approx_suffix}))?(?![\w'])"
     )
     # "in the past month", "within the next year": a window of one unit. Bare "last"/"past" need
     # an amount ("last 3 weeks"), because "last week" is a point in time.
@@ -89,8 +137,10 @@ def time_words() -> TimeWords:
         rf"(?<![\w'])(?P<pre>{alternation(window_words)})\s+(?P<unit>{unit})(?![\w'])"
     )
 
+    month_numbers: dict = {}
+    _keyed_values(raw["month_names"], month_numbers)
     months = alternation(raw["month_names"])
-    months_not_may = alternation(m for m in raw["month_names"] if m != "may")
+    needs_day = set(raw["month_needs_day"])
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     dates = re.compile(
         r"(?<![\w/.\-])(?:"
@@ -99,9 +149,38 @@ def time_words() -> TimeWords:
         r"|\d{1,2}-\d{1,2}-\d{2,4}"
         rf"|(?:{months})\.?\s+{day}(?:,?\s+\d{{4}})?"
         rf"|{day}\s+(?:of\s+|de\s+)?(?:{months})(?:,?\s+(?:de\s+)?\d{{4}})?"
-        rf"|(?:{alternation(raw['month_only_prefix'])})\s+"
-        rf"(?P<month_only>(?:{months_not_may})(?:\s+\d{{4}})?)"
         r")(?![\w/])"
+    )
+    month_parts: dict = {}
+    _keyed_values(raw["month_parts"], month_parts)
+    months_alone = re.compile(
+        rf"(?<![\w'])(?:(?P<pre>{alternation(raw['month_only_prefix'])})\s+)?"
+        rf"(?:(?P<part>{alternation(raw['month_parts'])})[\s\-]+(?:of\s+|de\s+)?)?"
+        rf"(?P<month>{months})(?:,?\s+(?:of\s+|de\s+|del\s+)?(?P<year>\d{{4}}))?"
+        rf"(?![\w'])(?!\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b)"
+    )
+
+    weekday_numbers: dict = {}
+    _keyed_values(raw["weekday_names"], weekday_numbers)
+    weekday_direction: dict = {}
+    _keyed(raw["weekday_past_prefix"] + raw["weekday_past_suffix"], "past", weekday_direction)
+    _keyed(raw["weekday_future_prefix"] + raw["weekday_future_suffix"], "future", weekday_direction)
+    weekdays = re.compile(
+        rf"(?<![\w'])(?:(?P<pre>{alternation(raw['weekday_past_prefix'] + raw['weekday_future_prefix'])})\s+)?"
+        rf"(?P<weekday>{alternation(raw['weekday_names'])})"
+        rf"(?:\s+(?P<post>{alternation(raw['weekday_past_suffix'] + raw['weekday_future_suffix'])}))?(?![\w'])"
+    )
+
+    seasons_months: dict = {}
+    _keyed_values(raw["seasons"], seasons_months)
+    season_direction: dict = {}
+    _keyed(raw["season_past_prefix"] + raw["season_past_suffix"], "past", season_direction)
+    _keyed(raw["season_future_prefix"] + raw["season_future_suffix"], "future", season_direction)
+    _keyed(raw["season_any_prefix"], "any", season_direction)
+    season_pre = raw["season_past_prefix"] + raw["season_future_prefix"] + raw["season_any_prefix"]
+    seasons = re.compile(
+        rf"(?<![\w'])(?:(?P<pre>{alternation(season_pre)})\s+)?(?P<season>{alternation(raw['seasons'])})"
+        rf"(?:\s+(?P<post>{alternation(raw['season_past_suffix'] + raw['season_future_suffix'])}))?(?![\w'])"
     )
 
     compiled = TimeWords(
@@ -109,17 +188,34 @@ def time_words() -> TimeWords:
         windows_without_amount=windows_without_amount,
         relative_days=PhraseTable(raw["relative_days"].items()),
         dates=dates,
+        months_alone=months_alone,
+        weekdays=weekdays,
+        seasons=seasons,
         quantity_values=quantity_values,
         unit_days=unit_days,
         prefix_kind=prefix_kind,
         suffix_kind=suffix_kind,
+        approx_kind=approx_kind,
+        month_numbers=month_numbers,
+        month_parts=month_parts,
+        weekday_numbers=weekday_numbers,
+        weekday_direction=weekday_direction,
+        seasons_months=seasons_months,
+        season_direction=season_direction,
+        month_needs_day=frozenset(needs_day),
     )
     # dateparser loads its language data and builds its parsers on first use (tens of ms per
     # form); pay that here, once per process, not in the middle of a conversation.
-    for sample in ("October 3", "Oct 3rd", "3 de octubre", "10/3/2026", "March"):
+    for sample in ("October 3", "Oct 3rd", "3 de octubre", "10/3/2026"):
         for prefer in ("past", "future"):
             _parse_date(sample, date(2000, 1, 1), prefer)
     return compiled
+
+
+def _keyed_values(table: dict, into: dict) -> None:
+    for phrase, value in table.items():
+        for form in variants(str(phrase)):
+            into.setdefault(key(form), value)
 
 
 def _parse_date(text: str, today: date, prefer: str) -> Optional[date]:
@@ -138,10 +234,143 @@ def _amount(qty: str) -> Optional[float]:
     said = key(qty)
     if said in lex.quantity_values:
         return float(lex.quantity_values[said])
-    if re.fullmatch(r"\d+(?:\.\d+)?", said):
-        return float(said)
-    m = number_words().regex.fullmatch(qty.strip())
-    return number_at(m) if m else None
+    return amount_value(qty)
+
+
+def _spread(days: float, unit_days: int) -> int:
+    return _SPREAD_BY_UNIT.get(unit_days) or max(1, round(days * 0.1))
+
+
+def _duration(m: re.Match) -> Optional[tuple[int, int, int, str]]:
+    """(days, low, high, kind) of a duration match, days unsigned; None when it is no time."""
+    lex = time_words()
+    amount = _amount(m.group("qty"))
+    unit_days = lex.unit_days.get(key(m.group("unit")))
+    if amount is None or unit_days is None:
+        return None
+    amount_high = amount
+    if m.group("qty2"):
+        second = _amount(m.group("qty2"))
+        if second is None or second <= amount:
+            return None
+        amount_high = second
+    if m.group("qty3") and key(m.group("qty3")) != "so":
+        # "a month or two ago": one to two months.
+        third = _amount(m.group("qty3"))
+        if third is not None and third > amount:
+            amount_high = third
+    if m.group("half") or m.group("half_pre"):
+        amount += 0.5
+        amount_high += 0.5 if amount_high + 0.5 > amount else 0
+        amount_high = max(amount, amount_high)
+    days = (amount + amount_high) / 2 * unit_days
+    low, high = amount * unit_days, amount_high * unit_days
+    if unit_days == 365:
+        # A year is 365 days but also 12 months of 30: "half a year" is 180 to 182 days.
+        low = min(low, amount * 360)
+    spread = _spread(days, unit_days)
+    approx = lex.approx_kind.get(key(m.group("approx"))) if m.group("approx") else None
+    if m.group("approx_post") or m.group("approx_mid") or (m.group("qty3") and key(m.group("qty3")) == "so"):
+        approx = approx or "about"
+    if approx == "about":
+        low, high = low - spread, high + spread
+    elif approx == "more":
+        low, high = high + 1, high + 2 * spread
+    elif approx == "less":
+        low, high = max(0, low - 2 * spread), max(0, low - 1)
+    elif approx == "at_least":
+        high = high + 2 * spread
+    elif approx == "at_most":
+        low = max(0, low - 2 * spread)
+    low, high = max(0, int(round(low))), int(round(high))
+    point = int(round(days))
+    if approx == "more":
+        point = low
+    elif approx == "less":
+        point = high
+    point = min(max(point, low), high)
+
+    pre = key(m.group("pre")) if m.group("pre") else None
+    post = key(m.group("post")) if m.group("post") else None
+    # The word after the amount decides ("in 3 weeks ago" is past), else the word before.
+    kind = lex.suffix_kind[post] if post else lex.prefix_kind.get(pre, "unsigned") if pre else "unsigned"
+    return point, low, high, kind
+
+
+def _month_range(m: re.Match, today: date, prefer: str) -> Optional[tuple[date, date]]:
+    lex = time_words()
+    month = lex.month_numbers.get(key(m.group("month")))
+    pre = key(m.group("pre")) if m.group("pre") else None
+    part = key(m.group("part")) if m.group("part") else None
+    said = key(m.group("month"))
+    if month is None or not (pre or part):
+        return None
+    if said in lex.month_needs_day and (said != "may" or pre in (None, "on", "de", "en", "around")):
+        return None
+    if m.group("year"):
+        year = int(m.group("year"))
+    elif prefer == "future":
+        year = today.year if month >= today.month else today.year + 1
+    else:
+        year = today.year if month <= today.month else today.year - 1
+    last_day = calendar.monthrange(year, month)[1]
+    first, last = lex.month_parts.get(part, [1, 31]) if part else (1, 31)
+    start, end = date(year, month, min(first, last_day)), date(year, month, min(last, last_day))
+    if prefer == "future":
+        start = max(start, today) if end >= today else start
+    else:
+        end = min(end, today) if start <= today else end
+    return start, end
+
+
+def _weekday_days(m: re.Match, today: date, prefer: str) -> Optional[int]:
+    lex = time_words()
+    target = lex.weekday_numbers.get(key(m.group("weekday")))
+    if target is None:
+        return None
+    words_around = [key(g) for g in (m.group("pre"), m.group("post")) if g]
+    direction = next((lex.weekday_direction[w] for w in words_around if w in lex.weekday_direction), prefer)
+    if direction == "future":
+        return (target - today.weekday()) % 7 or 7
+    back = (today.weekday() - target) % 7 or 7
+    if "before last" in words_around:
+        back += 7
+    return -back
+
+
+def _season_range(m: re.Match, today: date, prefer: str) -> Optional[tuple[date, date]]:
+    lex = time_words()
+    months = lex.seasons_months.get(key(m.group("season")))
+    words_around = [key(g) for g in (m.group("pre"), m.group("post")) if g]
+    if months is None or not words_around:
+        return None  # "a fall", "spring cleaning": a season alone is no time
+    directions = [lex.season_direction.get(w, "any") for w in words_around]
+    direction = next((d for d in directions if d != "any"), "any")
+    first, last = months
+
+    def occurrence(year: int) -> tuple[date, date]:
+        end_year = year + 1 if last < first else year
+        return date(year, first, 1), date(end_year, last, calendar.monthrange(end_year, last)[1])
+
+    seasons = [occurrence(y) for y in range(today.year - 2, today.year + 2)]
+    going = direction if direction != "any" else prefer
+    if going == "future":
+        later = [s for s in seasons if s[1] >= today]
+        if direction == "future" and later and later[0][0] <= today:
+            later = later[1:]  # "next summer" while it is summer
+        start, end = later[0]
+        return max(start, today), end
+    earlier = [s for s in seasons if s[0] <= today]
+    if direction == "past" and earlier and earlier[-1][1] >= today:
+        earlier = earlier[:-1]  # "last summer" while it is summer: the one before
+    start, end = earlier[-1]
+    return start, min(end, today)
+
+
+def _from_dates(start: int, end: int, first: date, last: date, today: date) -> TimeReference:
+    low, high = (first - today).days, (last - today).days
+    middle = int(round((low + high) / 2))
+    return TimeReference(start, end, middle, "past" if middle <= 0 else "future", low, high)
 
 
 def find_time_references(
@@ -149,31 +378,29 @@ def find_time_references(
 ) -> list[TimeReference]:
     """Times said in a text, in order: durations ("about 3 weeks ago" -> -21, "a month and a half
     ago" -> -45, "in about 2 months" -> +60), windows ("in the last 6 months"), fixed phrases
-    ("yesterday", "next month") and explicit dates ("October 3", "10/3/2026", read by dateparser
-    relative to `today`; `prefer` "past" or "future" decides the year when none is given).
+    ("yesterday", "next month"), weekdays ("last Tuesday"), months and seasons said alone ("back
+    in March", "in early June", "last spring": a range) and explicit dates ("October 3",
+    "10/3/2026", read by dateparser relative to `today`). `prefer` "past" or "future" decides the
+    year when none is given, and which weekday or season is meant when no word says it.
 
-    A month is 30 days and a year 365. Overlaps are resolved leftmost, then longest.
+    A month is 30 days and a year 365. Overlaps are resolved leftmost, then longest. ZIP codes
+    ("01608-1234") are no dates.
     """
     lex = time_words()
     norm = normalize(text)
+    for zip_match in ZIP_CODE.finditer(norm):
+        norm = norm[: zip_match.start()] + " " * (zip_match.end() - zip_match.start()) + norm[zip_match.end() :]
     today = today or date.today()
     found: list[TimeReference] = []
 
     for m in lex.durations.finditer(norm):
-        amount = _amount(m.group("qty"))
-        unit_days = lex.unit_days.get(key(m.group("unit")))
-        if amount is None or unit_days is None:
+        parsed = _duration(m)
+        if parsed is None:
             continue
-        if m.group("half"):
-            amount += 0.5
-        days = int(round(amount * unit_days))
-        pre = key(m.group("pre")) if m.group("pre") else None
-        post = key(m.group("post")) if m.group("post") else None
-        # The word after the amount decides ("in 3 weeks ago" is past), else the word before.
-        kind = lex.suffix_kind[post] if post else lex.prefix_kind.get(pre, "unsigned") if pre else "unsigned"
+        days, low, high, kind = parsed
         if kind == "past":
-            days = -days
-        found.append(TimeReference(m.start(), m.end(), days, kind))
+            days, low, high = -days, -high, -low
+        found.append(TimeReference(m.start(), m.end(), days, kind, low, high))
 
     for m in lex.windows_without_amount.finditer(norm):
         kind = lex.prefix_kind.get(key(m.group("pre")))
@@ -185,12 +412,35 @@ def find_time_references(
         days = int(hit.label)
         found.append(TimeReference(hit.start, hit.end, days, "past" if days <= 0 else "future"))
 
+    for m in lex.weekdays.finditer(norm):
+        days = _weekday_days(m, today, prefer)
+        if days is not None:
+            found.append(TimeReference(m.start(), m.end(), days, "past" if days <= 0 else "future"))
+
     for m in lex.dates.finditer(norm):
-        when = _parse_date(m.group("month_only") or m.group(), today, prefer)
+        when = _parse_date(m.group(), today, prefer)
         if when is None:
             continue
         days = (when - today).days
         found.append(TimeReference(m.start(), m.end(), days, "past" if days <= 0 else "future"))
+
+    for m in lex.months_alone.finditer(norm):
+        dates = _month_range(m, today, prefer)
+        if dates:
+            found.append(_from_dates(m.start(), m.end(), *dates, today))
+    if not found:
+        alone = lex.month_numbers.get(key(norm))
+        if alone and key(norm) not in lex.month_needs_day:
+            # "March" as the whole answer.
+            m = lex.months_alone.fullmatch(f"in {key(norm)}")
+            dates = _month_range(m, today, prefer) if m else None
+            if dates:
+                found.append(_from_dates(len(norm) - len(norm.lstrip()), len(norm.rstrip()), *dates, today))
+
+    for m in lex.seasons.finditer(norm):
+        dates = _season_range(m, today, prefer)
+        if dates:
+            found.append(_from_dates(m.start(), m.end(), *dates, today))
 
     found.sort(key=lambda r: (r.start, -(r.end - r.start)))
     kept: list[TimeReference] = []
@@ -209,3 +459,4 @@ def duration_days(text: str) -> Optional[int]:
         if ref.signed:
             return ref.days
     return None
+
