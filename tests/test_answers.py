@@ -69,7 +69,9 @@ CASES = (
         ("3 weeks ago", 21), ("about 3 weeks ago", 21), ("last month", 30), ("about 8 months ago", 240),
         ("a month and a half ago", 45), ("one and a half months ago", 45), ("yesterday", 1), ("today", 0),
         ("last week", 7), ("2 days ago", 2), ("a couple of weeks ago", 14), ("6 months ago", 180),
-        ("half a year ago", 182), ("October 3", 51), ("on 10/3/2026", 51), ("3 weeks", 21),
+        # "half a year" is 180 days by the month (6 x 30) and 182 by the year: near the 180-day
+        # boundary, asked back (tests/test_answers_boundaries.py), never read as past it.
+        ("half a year ago", None), ("October 3", 51), ("on 10/3/2026", 51), ("3 weeks", 21),
         ("I was discharged from the hospital about three weeks ago", 21), ("hace 3 semanas", 21),
         ("he was in for two weeks and got out a month and a half ago", 45),
         ("yes", "yes"), ("yeah, recently", "yes"), ("yes, in the past month", "yes"), ("no", "no"),

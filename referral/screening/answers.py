@@ -22,12 +22,16 @@ from referral.screening.lexicon import lexicon
 from referral.screening.questions import answer_values
 from referral.text.durations import TimeReference, find_time_references
 from referral.text.normalize import normalize
-from referral.text.numbers import find_numbers, number_words
+from referral.text.numbers import find_number_ranges, find_numbers, number_words
 from referral.text.phrases import PUNCTUATION, PhraseHit, is_negated, key
 
 NOT_SURE = "not_sure"
 YES_NO_QUESTIONS = ("justice", "access_barriers", "daily_living", "consent")
 MAX_AGE = 120
+# "about 18" may be 16 to 20 years.
+AGE_SPREAD = 2
+# "at least once" is once or more: this many more counts on the open side.
+COUNT_SPREAD = 10
 # A count of ER visits in 90 days above this is not a count ("2024" is a year).
 MAX_ER_VISITS = 90
 
@@ -38,6 +42,95 @@ class ParsedAnswer:
 
     value: Any = None
     extra: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- boundaries
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Where a rule splits the answers of a question: `value` is the number the rule names (180
+    of max_days 180, 2 of min 2) and `cut` the first value on its upper side (181, 2)."""
+
+    value: int
+    cut: int
+    upper_bound: bool  # max / max_days: `value` is the last value inside
+
+
+def boundaries(question_id: str) -> list[Boundary]:
+    """The boundaries the compiled rules (referral.eligibility.engine.rules()) put on a question's
+    numbers: every max_days / max / min of a criterion reading it, judgements included. A new
+    program's boundary is found here too."""
+    from referral.eligibility.engine import rules
+
+    found: dict[int, Boundary] = {}
+    for program in rules().programs.values():
+        for criterion in program.criteria:
+            if list(criterion.reads) != [question_id]:
+                continue
+            for condition in (criterion.condition, criterion.condition.get("judgement") or {}):
+                for name in ("max_days", "max"):
+                    if name in condition:
+                        bound = int(condition[name])
+                        found[bound + 1] = Boundary(bound, bound + 1, True)
+                if "min" in condition:
+                    bound = int(condition["min"])
+                    found.setdefault(bound, Boundary(bound, bound, False))
+    return [found[cut] for cut in sorted(found)]
+
+
+def _straddled(question_id: str, low: float, high: float) -> Optional[Boundary]:
+    """The first boundary with values of [low, high] on both sides of it."""
+    for boundary in boundaries(question_id):
+        if low < boundary.cut <= high:
+            return boundary
+    return None
+
+
+def _boundary_words(question_id: str, value: int) -> str:
+    """How a boundary is said: 180 days -> "6 months", 2 visits -> "2 times", 18 -> "18 years"."""
+    said = lexicon().raw["boundary_words"]
+    if question_id in ("psych_discharge", "move_in"):
+        for unit, days in (("months", 30), ("weeks", 7)):
+            if value % days == 0 and value >= days:
+                return f"{value // days} {said[unit]}"
+        return f"{value} {said['days']}"
+    if question_id == "age":
+        return f"{value} {said['years']}"
+    return f"{value} {said['times']}"
+
+
+def _ask_back(question_id: str, boundary: Boundary) -> ParsedAnswer:
+    return ParsedAnswer(None, {"near": boundary.value, "unit": _boundary_words(question_id, boundary.value)})
+
+
+def _in_range(question_id: str, low: float, high: float, value: float) -> ParsedAnswer:
+    """A value said as a range: asked back when the range falls on both sides of a boundary."""
+    boundary = _straddled(question_id, low, high)
+    if boundary is not None:
+        return _ask_back(question_id, boundary)
+    return ParsedAnswer(int(round(value)))
+
+
+def _near_reply(question_id: str, norm: str, context: dict) -> Optional[ParsedAnswer]:
+    """The reply to an ask-back ("less", "more than that", "longer ago", "yes less", "no, more"):
+    the value just on the side said of the boundary `context["near"]`."""
+    near = int(context["near"])
+    replies = lexicon().tables["near_replies"]
+    hits = [h.label for h in replies.find_all(norm)]
+    side = hits[-1] if hits else None
+    if side is None and context.get("yes_means") in ("below", "above"):
+        word = _answer_word(question_id, norm)
+        if word in ("yes", "no"):
+            other = "above" if context["yes_means"] == "below" else "below"
+            side = context["yes_means"] if word == "yes" else other
+    if side is None:
+        return None
+    boundary = next((b for b in boundaries(question_id) if b.value == near), None)
+    upper_bound = boundary.upper_bound if boundary else question_id in ("psych_discharge", "move_in")
+    if upper_bound:
+        return ParsedAnswer(near if side == "below" else near + 1)
+    return ParsedAnswer(max(near - 1, 0) if side == "below" else near)
 
 
 # ----------------------------------------------------------------------------- per question
@@ -198,10 +291,16 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
     tables = lexicon().tables
     numbers = [n for n in _numbers_outside_times(text, norm, today, keep_years=True) if n[2] == int(n[2])]
     plus = re.search(r"(\d+)\s*\+", norm)
+    ranges = [r for r in find_number_ranges(norm) if r[3] <= MAX_AGE]
+    if ranges and numbers and ranges[0][0] <= numbers[0][0]:
+        return _in_range("age", ranges[0][2], ranges[0][3], ranges[0][2])  # "17 or 18"
     if numbers:
         value = int(numbers[0][2])
         if value > MAX_AGE:
             return ParsedAnswer(None)
+        about = tables["age_about"].first(norm[: numbers[0][0]])
+        if about and not norm[about.end : numbers[0][0]].strip():
+            return _in_range("age", value - AGE_SPREAD, value + AGE_SPREAD, value)  # "about 18"
         if tables["age_turning"].first(norm):
             return ParsedAnswer(max(value - 1, 0))
         if tables["age_at_most"].first(norm):
@@ -209,6 +308,10 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
         if tables["age_at_least"].first(norm) or plus:
             return ParsedAnswer(value)
         return ParsedAnswer(value)
+    age_range = tables["age_ranges"].first(norm)
+    if age_range:
+        low, high = age_range.label
+        return _in_range("age", low, high, low)  # "a teenager"
     if tables["age_minor"].first(norm):
         return ParsedAnswer(17)
     if tables["age_adult"].first(norm):
@@ -252,6 +355,13 @@ def _first_time(text: str, today: date, prefer: str) -> tuple[Optional[TimeRefer
     return (ranked[0] if ranked else None), windows
 
 
+def _time_answer(question_id: str, point: TimeReference) -> ParsedAnswer:
+    """Days of a time said, or an ask-back when its range falls on both sides of a boundary
+    ("about six months ago", "back in May", "last spring")."""
+    low, high = sorted(abs(day) for day in point.span)
+    return _in_range(question_id, low, high, abs(point.days))
+
+
 def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     if lexicon().tables["still_in_hospital"].first(norm):
         return ParsedAnswer(None)  # not discharged yet: ask again
@@ -259,7 +369,7 @@ def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> 
     if point is not None:
         if point.kind == "future":
             return ParsedAnswer(None)
-        return ParsedAnswer(abs(point.days))
+        return _time_answer("psych_discharge", point)
     word = _answer_word("psych_discharge", norm, text)
     if windows:
         # "yes, in the last 2 months" -> yes; "not in the last year" -> no. A window that does
@@ -305,7 +415,28 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     bare_no = key(norm[zero.start : zero.end]) in ("no", "nope", "nah") if zero else False
     if zero and zero.start < candidates[0][0] and not bare_no:
         return ParsedAnswer(0)
-    return ParsedAnswer(candidates[0][1])
+    start, count = candidates[0]
+    ranges = [r for r in find_number_ranges(norm) if outside(r[0]) and r[3] <= MAX_ER_VISITS]
+    if ranges and ranges[0][0] <= start:
+        return _in_range("er_visits", ranges[0][2], ranges[0][3], ranges[0][2])  # "once or twice"
+    side = _count_side(norm[:start])
+    if side == "more":
+        return _in_range("er_visits", count + 1, count + 1, count + 1)
+    if side == "less":
+        return _in_range("er_visits", 0, max(count - 1, 0), max(count - 1, 0))
+    if side == "at_least":
+        return _in_range("er_visits", count, count + COUNT_SPREAD, count)
+    if side == "at_most":
+        return _in_range("er_visits", 0, count, count)
+    return ParsedAnswer(count)
+
+
+def _count_side(before: str) -> Optional[str]:
+    """"more than" / "less than" / "at least" / "at most" said just before a count."""
+    hits = lexicon().tables["count_sides"].find_all(before)
+    if hits and not before[hits[-1].end :].strip():
+        return hits[-1].label
+    return None
 
 
 def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
@@ -329,7 +460,7 @@ def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAn
     if point is not None:
         if point.days < 0:
             return ParsedAnswer(None)
-        return ParsedAnswer(abs(point.days))
+        return _time_answer("move_in", point)
     future_windows = [w for w in windows if w.kind == "window_future"]
     if future_windows:
         return ParsedAnswer(future_windows[0].days)
@@ -416,7 +547,28 @@ def parse_answer(
         ParsedAnswer: `value` is an answer value of questions.yml `answers`, or None when the
         answer is unclear (ask again); `extra` holds what else was understood and is used:
         {"relation": "brother"} (for_whom), {"needs_state": True} (coverage: "Medicaid" from
-        someone whose state is not known yet), {"diagnosis_text": "depression"} (diagnosis).
+        someone whose state is not known yet), {"diagnosis_text": "depression"} (diagnosis), and
+        {"near": 180, "unit": "6 months"} (ask back, see below).
+
+    Asking back near a boundary: an answer that could fall on either side of a boundary of the
+    rules ("about six months ago", "maybe 5 or 6 months", "back in May", "last spring",
+    "half a year ago" for a discharge within 180 days; "like 3 or 4 months" for a move-in
+    within 120; "once or twice" for 2 ER visits; "17 or 18", "a teenager" for an adult of 18)
+    gives value None and extra {"near": N, "unit": words}: N is the number the rule names
+    (max_days 180 -> 180, min 2 -> 2, min 18 -> 18), found in the compiled rules
+    (`boundaries(question_id)`), so a new program's boundary is asked back too; "unit" says it in
+    words ("6 months", "4 months", "2 times", "18 years"). An answer whose range lies on one side
+    of every boundary is read as a value ("2 or 3 times" -> 2, "last summer" -> days).
+
+    The reply to the ask-back is read when the form passes context {"near": N} (the boundary it
+    asked about): "less", "under that", "more recent", "sooner", "fewer", "younger", "yes less"
+    give the value just below or at the boundary's inside edge, "more", "more than that",
+    "a bit more", "longer ago", "later", "older", "no, more" the value just past it. For a
+    max_days / max boundary N: below -> N (inside), above -> N + 1; for a min boundary N:
+    below -> N - 1, above -> N. So near 180: "less" -> 180, "longer ago" -> 181; near 2: "less"
+    -> 1, "more" -> 2. A reply with its own amount ("under 6 months", "once", "twice", "about
+    7 months") is read as an answer as usual. A bare "yes" / "no" is read only when the form
+    also passes context {"yes_means": "below"} (or "above"): the side its question put first.
     """
     if question_id not in _PARSERS:
         raise ValueError(f"unknown screening question id: {question_id!r}")
@@ -425,8 +577,27 @@ def parse_answer(
     exact = _exact(question_id, text)
     if exact is not None:
         return ParsedAnswer(exact)
+    norm = normalize(text)
+    today = today or date.today()
+    if question_id in _NUMBER_QUESTIONS and context.get("near") is not None and not _has_amount(text, norm, today):
+        reply = _near_reply(question_id, norm, context)
+        if reply is not None:
+            return reply
+    parsed = _PARSERS[question_id](text, norm, today, context)
+    if question_id in _NUMBER_QUESTIONS and (parsed.value is not None or "near" in parsed.extra):
+        # The text, read whole, knows more than a duration or number entity alone ("about",
+        # "once or twice").
+        return parsed
     if entities:
         from_entities = _from_entities(question_id, entities, context)
         if from_entities is not None:
             return from_entities
-    return _PARSERS[question_id](text, normalize(text), today or date.today(), context)
+    return parsed
+
+
+_NUMBER_QUESTIONS = ("age", "er_visits", "psych_discharge", "move_in")
+
+
+def _has_amount(text: str, norm: str, today: date) -> bool:
+    """Whether a reply says an amount of its own ("under 6 months", "twice")."""
+    return bool(find_numbers(norm) or number_words().counts.first(norm) or find_time_references(text, today))

@@ -14,6 +14,7 @@ import yaml
 from referral.registry import registry, us_states
 from referral.screening.questions import question_ids
 from referral.text.durations import time_words
+from referral.text.numbers import words
 from referral.text.phrases import PhraseTable
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
@@ -65,6 +66,14 @@ def lexicon() -> Lexicon:
         "age_turning": PhraseTable((p, True) for p in raw["age_turning"]),
         "age_adult": PhraseTable((p, True) for p in raw["age_adult"]),
         "age_minor": PhraseTable((p, True) for p in raw["age_minor"]),
+        "age_about": PhraseTable((p, True) for p in raw["age_about"]),
+        "age_ranges": PhraseTable((p, tuple(r)) for p, r in raw["age_ranges"].items()),
+        "near_replies": _words_table(raw["near_replies"]),
+        # "more than twice", "at least once": the sides of time_approximator_kinds (words.yml).
+        "count_sides": PhraseTable(
+            (p, side) for side, phrases in words()["time_approximator_kinds"].items()
+            if side in ("more", "less", "at_least", "at_most") for p in phrases
+        ),
     }
     time_words()  # compiled now too: the first answer about a time does not wait for it
     return lex
