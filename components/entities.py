@@ -1,20 +1,21 @@
-"""A Rasa NLU component that finds the screening's entities with spaCy rules: places, numbers,
-durations, programs, languages, questions referred to, and coverage names.
+"""A Rasa NLU component that finds, with spaCy rules, what the dialogue acts on: places, programs,
+languages and the screening questions referred to ("change my answer about the ER visits").
 
-It runs on a blank English spaCy pipeline (nothing to download). Patterns live in
-entity_patterns.yml; the word lists, numbers and durations come from referral/screening (the same
-code reads typed answers), places from referral.directory.geo.
+Answers to the screening questions (numbers, times, coverage...) are not entities: the form reads
+them from the text with the one answer parser (referral/screening/answers.py), which knows the
+question and what is already known, so a message is parsed one way only.
+
+It runs on the project's one blank English spaCy pipeline (nothing to download). Patterns live in
+entity_patterns.yml; places come from referral.directory.geo.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Dict, List, Optional, Text
 
-import spacy
 import yaml
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -32,60 +33,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from referral.directory import geo
 from referral.directory.lexicon import language_name
 from referral.registry import registry
-from referral.screening import answers
-from referral.text.durations import find_time_references
-from referral.text.normalize import normalize, strip_accents
-from referral.text.numbers import number_value, words
+from referral.text.normalize import strip_accents
+from referral.text_pipeline import blank_english
 
 PATTERNS_PATH = Path(__file__).with_name("entity_patterns.yml")
 DIRECTORY_DATA = Path(geo.__file__).parent / "data"
-
-
-def _single_words(phrases) -> list[str]:
-    """Every word of the phrases, with and without accents: the vocabulary of a token pattern."""
-    words = set()
-    for phrase in phrases:
-        for word in str(phrase).lower().replace("-", " ").split():
-            words.add(word)
-            words.add(strip_accents(word))
-    return sorted(words)
-
-
-def _word_regex(words, with_digits: bool = False) -> str:
-    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    digits = r"\d+(?:\.\d+)?|" if with_digits else ""
-    return rf"^(?:{digits}{body})$"
-
-
-def _placeholders() -> dict[str, Any]:
-    """The "@name" values of entity_patterns.yml, from the parser's lexicon."""
-    raw = words()
-    number_words = _single_words(list(raw["number_words"]) + list(raw["tens_words"]))
-    units = _single_words(raw["time_units"])
-    time_words = _single_words(
-        list(raw["time_quantities"]) + raw["time_half_suffix"] + raw["time_approximators"]
-        + raw["time_past_suffix"] + raw["time_past_prefix"] + raw["time_future_prefix"]
-        + raw["time_future_suffix"] + raw["time_window_past"] + raw["time_window_future"]
-        + list(raw["number_words"]) + list(raw["tens_words"])
-    )
-    return {
-        "@number_token": _word_regex(number_words, with_digits=True),
-        "@tens_word": [w for w in _single_words(raw["tens_words"]) if w not in ("a", "one", "hundred")],
-        "@digit_word": [w for w, v in raw["number_words"].items() if 1 <= v <= 9],
-        "@time_word": _word_regex(time_words + ["-"], with_digits=True),
-        "@time_unit": units,
-        "@glued_duration": rf"^\d+(?:{'|'.join(map(re.escape, sorted(units, key=len, reverse=True)))})$",
-    }
-
-
-def _fill(pattern: Any, values: dict[str, Any]) -> Any:
-    if isinstance(pattern, dict):
-        return {key: _fill(value, values) for key, value in pattern.items()}
-    if isinstance(pattern, list):
-        return [_fill(item, values) for item in pattern]
-    if isinstance(pattern, str) and pattern.startswith("@"):
-        return values[pattern]
-    return pattern
 
 
 @dataclass
@@ -96,8 +48,6 @@ class EntityRules:
 
     nlp: Any
     token_matcher: Matcher
-    relative_days: PhraseMatcher
-    counts: PhraseMatcher
     places: PhraseMatcher
     programs: PhraseMatcher
     languages: PhraseMatcher
@@ -107,22 +57,12 @@ class EntityRules:
     cue_words: frozenset
     filler_words: frozenset
     lower_case_codes: frozenset
-    number_negators: frozenset
-    coverage_labels: frozenset
-    coverage_not_entities: frozenset
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
         """The entities in one text (without the extractor name), in order of position."""
         doc = self.nlp.make_doc(text)
-        token_spans: dict[str, list[Span]] = {"zip": [], "number": [], "duration": []}
-        for match_id, start, end in self.token_matcher(doc):
-            token_spans[self.nlp.vocab.strings[match_id]].append(doc[start:end])
-        zips = filter_spans(token_spans["zip"])
-        time_spans = filter_spans(token_spans["duration"] + list(self.relative_days(doc, as_spans=True)))
-
+        zips = filter_spans(doc[start:end] for _, start, end in self.token_matcher(doc))
         entities = [_entity("place", span.text[:5], span.start_char, span.start_char + 5) for span in zips]
-        entities += self._durations(time_spans)
-        entities += self._numbers(doc, token_spans["number"], zips + time_spans)
         entities += self._places(doc)
         for name, matcher in (("program", self.programs), ("question", self.questions)):
             for span in filter_spans(matcher(doc, as_spans=True)):
@@ -131,30 +71,7 @@ class EntityRules:
             value = language_name(span.text)
             if value:
                 entities.append(_entity("language", value, span.start_char, span.end_char))
-        entities += self._coverage(text)
         return sorted(entities, key=lambda e: (e["start"], e["end"]))
-
-    def _durations(self, spans: list[Span]) -> list[dict]:
-        # The matcher finds where a time is; the screening's parser says which time it is.
-        out = []
-        for span in spans:
-            for ref in find_time_references(span.text):
-                if ref.signed:
-                    start, end = span.start_char + ref.start, span.start_char + ref.end
-                    out.append(_entity("duration", ref.days, start, end))
-        return out
-
-    def _numbers(self, doc: Doc, spans: list[Span], taken: list[Span]) -> list[dict]:
-        out = []
-        for span in filter_spans(spans + list(self.counts(doc, as_spans=True))):
-            if any(span.start < t.end and t.start < span.end for t in taken):
-                continue  # part of a ZIP code or of a time ("3 weeks ago")
-            if span.start > 0 and doc[span.start - 1].lower_ in self.number_negators:
-                continue  # "not once"
-            value = number_value(span.text)
-            if value is not None:
-                out.append(_entity("number", value, span.start_char, span.end_char))
-        return out
 
     def _places(self, doc: Doc) -> list[dict]:
         out = []
@@ -198,31 +115,14 @@ class EntityRules:
         others = [t for t in doc if not (span.start <= t.i < span.end) and not t.is_punct]
         return all(t.lower_ in self.filler_words for t in others)
 
-    def _coverage(self, text: str) -> list[dict]:
-        out = []
-        for hit in answers.coverage_mentions(text):
-            if hit.label not in self.coverage_labels:
-                continue  # not a coverage name here, or said as not had ("no MassHealth")
-            if normalize(text[hit.start : hit.end]).strip() in self.coverage_not_entities:
-                continue
-            # A state's Medicaid with its kind not said: that state's default answer.
-            label = hit.label
-            value = registry().medicaid_default(label.split(":", 1)[1]) if label.startswith("medicaid_of:") else label
-            out.append(_entity("coverage", value, hit.start, hit.end))
-        return out
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ReferralEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Entities of the referral assistant, found by spaCy rules (see EntityRules).
 
-    Emits Rasa entities `place` ("01608", "Worcester, MA", or "Franklin" when the town is in both
-    states or is also an everyday word), `number` (int), `duration` (signed days: "3 weeks ago" ->
-    -21, "in about 2 months" -> 60; a time without a direction, a window like "in the last 6
-    months", or a date is left to the answer parser, which knows the question), `program`
-    (CSP, CSP-HI, CSP-JI, CST), `language` ("Spanish"), `question` (a screening question id)
-    and `coverage` (a coverage value, "masshealth_unsure", or "medicaid" when no state is said).
-    Each has confidence 1.0 and this class's name as extractor.
+    Emits Rasa entities `place` ("01608", "Worcester, MA", or "Franklin" when the town is in
+    several served states or is also an everyday word), `program` (a program id), `language`
+    ("Spanish") and `question` (a screening question id). Each has confidence 1.0 and this
+    class's name as extractor.
     """
 
     # One set of rules per process, however many times Rasa creates the component.
@@ -283,16 +183,10 @@ def _phrase_matcher(nlp: Any, phrases_by_label: dict[str, list[str]]) -> PhraseM
 def build_entity_rules() -> EntityRules:
     """Reads entity_patterns.yml and the shared word lists, and builds the spaCy matchers."""
     spec = yaml.safe_load(PATTERNS_PATH.read_text(encoding="utf-8"))
-    lex = words()
-    nlp = spacy.blank("en")
+    nlp = blank_english()
 
-    values = _placeholders()
     token_matcher = Matcher(nlp.vocab)
-    for label, patterns in spec["token_patterns"].items():
-        token_matcher.add(label, _fill(patterns, values))
-
-    not_counts = set(spec["count_words_not_entities"])
-    counts = {"count": [p for p in lex["count_words"] if p not in not_counts]}
+    token_matcher.add("zip", spec["zip_patterns"])
 
     town_states: dict[str, set] = {}
     for state in registry().served_states():
@@ -311,8 +205,6 @@ def build_entity_rules() -> EntityRules:
     rules = EntityRules(
         nlp=nlp,
         token_matcher=token_matcher,
-        relative_days=_phrase_matcher(nlp, {"relative": list(lex["relative_days"])}),
-        counts=_phrase_matcher(nlp, counts),
         # "Winston Salem" is also typed "Winston-Salem".
         places=_phrase_matcher(nlp, {town: [town, town.replace(" ", "-")] for town in town_states}),
         programs=_phrase_matcher(nlp, spec["programs"]),
@@ -323,16 +215,8 @@ def build_entity_rules() -> EntityRules:
         cue_words=frozenset(place_words["cue_words"]),
         filler_words=frozenset(place_words["filler_words"]),
         lower_case_codes=frozenset(spec["place_states"]["lower_case_codes"]),
-        number_negators=frozenset(spec["number_negators"]),
-        coverage_labels=frozenset(
-            [*spec["coverage_labels"], *registry().coverage_answers(),
-             *(f"medicaid_of:{code}" for code in registry().served_states())]
-        ),
-        coverage_not_entities=frozenset(
-            normalize(p).strip() for p in spec["coverage_phrases_not_entities"]
-        ),
     )
     # The first message through each matcher and look-up table pays for its caches: pay it here.
     rules.extract("Is there CSP or a community support team near Fall River, MA 01608 in Spanish? "
-                  "About 3 weeks ago, went to the ER twice; MassHealth through my ACO.")
+                  "Change my answer about the ER visits.")
     return rules

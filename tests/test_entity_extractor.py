@@ -1,8 +1,5 @@
 """The spaCy entity extractor component, run on Rasa messages as the NLU pipeline runs it."""
 
-import statistics
-import time
-
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -37,14 +34,6 @@ def found(extractor, text):
         ("near Worcester", ("place", "Worcester, MA")),
         # In both states: the name alone, so the bot asks which one.
         ("Franklin", ("place", "Franklin")),
-        ("about 3 weeks ago", ("duration", -21)),
-        ("in about 2 months", ("duration", 60)),
-        ("a month and a half ago", ("duration", -45)),
-        ("yesterday", ("duration", -1)),
-        ("three times", ("number", 3)),
-        ("twice", ("number", 2)),
-        ("she is thirty-four", ("number", 34)),
-        ("a couple of times", ("number", 2)),
         ("change my answer about the ER visits", ("question", "er_visits")),
         ("I want to change my zip", ("question", "location")),
         ("fix the insurance answer", ("question", "coverage")),
@@ -54,10 +43,6 @@ def found(extractor, text):
         ("someone who speaks Spanish near Worcester", ("language", "Spanish")),
         ("español por favor", ("language", "Spanish")),
         ("I speak Haitian Creole", ("language", "Haitian Creole")),
-        ("NC Medicaid", ("coverage", "nc_medicaid")),
-        ("I have MassHealth", ("coverage", "masshealth_unsure")),
-        ("just medicaid", ("coverage", "medicaid")),
-        ("Medicare", ("coverage", "other")),
     ],
 )
 def test_finds_the_entity(extractor, text, expected):
@@ -78,14 +63,7 @@ def test_csp_hi_near_boston_gives_program_and_place(extractor):
 @pytest.mark.parametrize(
     "text, kind",
     [
-        ("about 3 weeks ago", "number"),  # the 3 belongs to the duration
-        ("twice in the last 3 weeks", "duration"),  # a window is no point in time
-        ("not once", "number"),
-        ("01608", "number"),
         ("I like reading", "place"),  # a town that is also an everyday word
-        ("no MassHealth", "coverage"),  # said as not had
-        ("no", "coverage"),
-        ("thanks a lot", "number"),
         ("yes", "place"),
     ],
 )
@@ -108,9 +86,25 @@ def test_entities_have_the_rasa_shape(extractor):
 
 
 def test_keeps_entities_from_earlier_components(extractor):
-    message = Message(data={"text": "twice", "entities": [{"entity": "x", "value": 1, "start": 0, "end": 5}]})
+    message = Message(data={"text": "in Worcester", "entities": [{"entity": "x", "value": 1, "start": 0, "end": 2}]})
     extractor.process([message])
-    assert [e["entity"] for e in message.get("entities")] == ["x", "number"]
+    assert [e["entity"] for e in message.get("entities")] == ["x", "place"]
+
+
+@pytest.mark.parametrize("text", [
+    "about 3 weeks ago", "three times", "she is thirty-four", "I have MassHealth through my ACO", "NC Medicaid",
+    "My brother was discharged from the hospital a month and a half ago and went to the ER twice since",
+])
+def test_screening_answers_are_no_entities(extractor, text):
+    # One parse path: numbers, times and coverage are read by the form's answer parser, which
+    # knows the question; the extractor reports only what the dialogue acts on.
+    assert {e["entity"] for e in entities(extractor, text)} <= {"place", "program", "language", "question"}
+
+
+def test_the_extractor_and_the_crisis_matcher_share_one_spacy_pipeline(extractor):
+    from referral.text_pipeline import blank_english
+
+    assert extractor.rules.nlp is blank_english()
 
 
 def test_training_data_passes_through_unchanged(extractor):
@@ -120,20 +114,3 @@ def test_training_data_passes_through_unchanged(extractor):
 
 def test_the_spacy_pipeline_is_built_once(extractor):
     assert ReferralEntityExtractor({}).rules is extractor.rules
-
-
-def test_median_cost_per_message_is_under_5_ms(extractor):
-    texts = [
-        "I live in fall river ma", "01608", "about 3 weeks ago", "three times", "yes", "no", "not sure",
-        "change my answer about the ER visits", "someone who speaks Spanish near Worcester",
-        "is there CSP-HI near Boston", "I have MassHealth through my ACO",
-        "My brother was discharged from the hospital a month and a half ago and went to the ER twice since",
-    ]
-    timings = []
-    for _ in range(10):
-        for text in texts:
-            message = Message(data={"text": text})
-            start = time.perf_counter()
-            extractor.process([message])
-            timings.append((time.perf_counter() - start) * 1000)
-    assert statistics.median(timings) < 5
