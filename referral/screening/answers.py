@@ -138,11 +138,25 @@ def _near_reply(question_id: str, norm: str, context: dict) -> Optional[ParsedAn
 
 # "she has", "I do", "he didn't": a whole answer only where its clause ends there ("yes she has",
 # "he did, twice"). "she has an apartment with me" is about something else, not a "yes".
-_AUX_ANSWER = re.compile(
-    r"(i|he|she|they|we) (do|does|did|have|has|don't|doesn't|didn't|haven't|hasn't)( not)?"
-)
-_AFTER_AUX_ANSWER = {"yes", "yeah", "no", "too", "really", "actually", "definitely", "though", "sadly",
-                     "already", "before", "lol", "i", "think", "guess", "so"}
+_AUX_ANSWER = re.compile(r"(i|he|she|they|we) (do|does|did|have|has|don't|doesn't|didn't|haven't|hasn't)( not)?")
+_AFTER_AUX_ANSWER = {
+    "yes",
+    "yeah",
+    "no",
+    "too",
+    "really",
+    "actually",
+    "definitely",
+    "though",
+    "sadly",
+    "already",
+    "before",
+    "lol",
+    "i",
+    "think",
+    "guess",
+    "so",
+}
 
 
 def _answer_word(question_id: str, norm: str, text: str = "") -> Optional[str]:
@@ -177,7 +191,14 @@ def _exact(question_id: str, text: str) -> Optional[Any]:
 
 
 def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
-    hits = lexicon().tables["for_whom"].find_all(norm)
+    tables = lexicon().tables
+    if tables["for_whom_self_explicit"].first(norm):
+        return ParsedAnswer("self")  # "for myself, I'm a peer worker"
+    hits = [
+        h
+        for h in tables["for_whom"].find_all(norm)
+        if h.label[0] == "self" or not is_negated(text, h.start, tables["for_whom_negators"], max_gap_words=0)
+    ]
     kinds = [h.label[0] for h in hits]
     for kind in ("client", "other", "self"):
         if kind in kinds:
@@ -266,21 +287,55 @@ def coverage_from_mentions(labels: list[str], state: Optional[str], said_states:
     return ParsedAnswer(None)
 
 
+_CODE_BY_MEDICAID = re.compile(
+    r"(?<![\w'])(?:([a-z]{2})\s+medicaid|medicaid\s+(?:from|in|of|thru|through)\s+([a-z]{2}))(?![\w'])"
+)
+
+
+def _state_codes_by_medicaid(text: str, norm: str) -> list[str]:
+    """ "RI Medicaid", "medicaid from NH": a state's two-letter code said with Medicaid."""
+    from referral.registry import us_states
+
+    codes = {state["code"].lower(): state["code"] for state in us_states()}
+    as_words = set(lexicon().raw["state_codes_as_words"])
+    out = []
+    for m in _CODE_BY_MEDICAID.finditer(norm):
+        group = 1 if m.group(1) else 2
+        code = m.group(group)
+        typed = text[m.start(group) : m.end(group)]
+        if code in codes and (code not in as_words or typed.isupper()):
+            out.append(codes[code])
+    return out
+
+
+def _kind_hints(labels: list, norm: str) -> list[str]:
+    """The kind of a named state's Medicaid said in other words ("MassHealth with Tufts")."""
+    named = [label.split(":", 1)[1] for label in labels if str(label).startswith("medicaid_of:")]
+    if not named or any(label in registry().coverage_answers() for label in labels):
+        return []
+    hint = lexicon().tables["coverage_kind_hints"].first(norm)
+    state = registry().states.get(named[0])
+    if hint is None or state is None:
+        return []
+    return [answer for answer in state.medicaid.kinds if answer.endswith(f"_{hint.label}")][:1]
+
+
 def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     labels = [hit.label for hit in coverage_mentions(text)]
     typo_state = _medicaid_typo(norm)
     if typo_state and f"medicaid_of:{typo_state}" not in labels:
         labels.append(f"medicaid_of:{typo_state}")
-    said_states = [hit.label for hit in lexicon().tables["states"].find_all(norm)]
+    said_states = [hit.label for hit in lexicon().tables["states"].find_all(norm)] + _state_codes_by_medicaid(
+        text, norm
+    )
+    labels += _kind_hints(labels, norm)
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
     if parsed.value is None and not labels and _answer_word("coverage", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     return parsed
 
 
-def _numbers_outside_times(
-    text: str, norm: str, today: date, keep_years: bool = False
-) -> list[tuple[int, int, float]]:
+def _numbers_outside_times(text: str, norm: str, today: date, keep_years: bool = False) -> list[tuple[int, int, float]]:
     refs = find_time_references(text, today)
     # For an age, "34 years" is the answer, not a time.
     spans = [(r.start, r.end) for r in refs if not (keep_years and r.kind == "unsigned" and r.days % 365 == 0)]
@@ -289,6 +344,12 @@ def _numbers_outside_times(
 
 def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
+    born = _age_from_birth(text, norm, today)
+    if born is not None:
+        return born
+    decade = _DECADE.search(norm) or tables["age_decades"].first(norm)
+    if decade is not None:
+        return _age_decade(norm, decade)
     numbers = [n for n in _numbers_outside_times(text, norm, today, keep_years=True) if n[2] == int(n[2])]
     plus = re.search(r"(\d+)\s*\+", norm)
     ranges = [r for r in find_number_ranges(norm) if r[3] <= MAX_AGE]
@@ -301,11 +362,12 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
         about = tables["age_about"].first(norm[: numbers[0][0]])
         if about and not norm[about.end : numbers[0][0]].strip():
             return _in_range("age", value - AGE_SPREAD, value + AGE_SPREAD, value)  # "about 18"
-        if tables["age_turning"].first(norm):
+        before = norm[: numbers[0][0]]
+        if _just_before(tables["age_turning"], before):
             return ParsedAnswer(max(value - 1, 0))
-        if tables["age_at_most"].first(norm):
+        if _just_before(tables["age_at_most"], before):
             return ParsedAnswer(max(value - 1, 0))
-        if tables["age_at_least"].first(norm) or plus:
+        if _just_before(tables["age_at_least"], before) or plus:
             return ParsedAnswer(value)
         return ParsedAnswer(value)
     age_range = tables["age_ranges"].first(norm)
@@ -321,16 +383,75 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
     return ParsedAnswer(None)
 
 
+def _just_before(table, before: str, max_gap_words: int = 1) -> bool:
+    """A phrase of `table` right before the end of `before` ("turns 18", not "turns" far away)."""
+    hits = table.find_all(before)
+    return bool(hits) and len(before[hits[-1].end :].split()) <= max_gap_words
+
+
+_DECADE = re.compile(r"(?<![\w'])(?:(?P<part>early|mid|late)[\s\-]+)?(?P<decade>[1-9]0)'?s(?![\w'])")
+_YEAR = re.compile(r"(?<![\w/\-])(19\d\d|20\d\d)(?![\w/\-])")
+_NUMERIC_DATE = re.compile(r"(?<![\w/])(\d{1,2})[/\-](\d{1,2})[/\-](19\d\d|20\d\d)(?![\w/])")
+
+
+def _age_from_birth(text: str, norm: str, today: date) -> Optional[ParsedAnswer]:
+    """ "born in July 1990", "DOB 3/14/1988": the age on `today`."""
+    if not lexicon().tables["age_birth"].first(norm):
+        return None
+    numeric = _NUMERIC_DATE.search(norm)
+    year_match = _YEAR.search(norm)
+    if numeric:
+        month, day, year = int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3))
+    elif year_match:
+        year = int(year_match.group(1))
+        from referral.text.numbers import words
+
+        months = {key(k): v for k, v in words()["month_names"].items()}
+        said = next((months[w] for w in norm.split() if w in months), None)
+        month, day = (said, 1) if said else (None, None)
+        after = re.search(r"(?<![\w])(\d{1,2})(?:st|nd|rd|th)?(?![\w])", norm[: year_match.start()])
+        if said and after:
+            day = int(after.group(1))
+    else:
+        return None
+    if year > today.year:
+        return None
+    age = today.year - year
+    if month is None:
+        return _in_range("age", age - 1, age, age - 1)
+    if (month, day or 1) > (today.month, today.day):
+        age -= 1
+    return ParsedAnswer(age) if 0 <= age <= MAX_AGE else None
+
+
+def _age_decade(norm: str, match) -> ParsedAnswer:
+    """ "in her 30s", "mid 40s", "late teens": a range of ages, read as its first year."""
+    if isinstance(match, re.Match):
+        start, part = int(match.group("decade")), match.group("part")
+    else:
+        start = match.label
+        before = norm[: match.start].split()
+        part = before[-1] if before and before[-1] in ("early", "mid", "late") else None
+    low, high = {"early": (start, start + 3), "mid": (start + 3, start + 6), "late": (start + 6, start + 9)}.get(
+        part, (start, start + 9)
+    )
+    return _in_range("age", low, high, start if part != "late" else low)
+
+
 def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
     hits = [
-        h for h in tables["diagnosis"].find_all(norm)
+        h
+        for h in tables["diagnosis"].find_all(norm)
         if not is_negated(text, h.start, tables["diagnosis_negators"], max_gap_words=2)
     ]
     kinds = {h.label for h in hits}
     named = [text[h.start : h.end] for h in hits if h.label != "both"]
     extra = {"diagnosis_text": ", ".join(dict.fromkeys(n.lower() for n in named))} if named else {}
     unsure = lexicon().answers["diagnosis"].first(norm)
+    said_no = tables["diagnosis_words"].first(norm)
+    if hits and said_no and said_no.label == "no" and said_no.start < hits[0].start:
+        return ParsedAnswer("no", extra)  # "not officially, but I think I have ADHD"
     if hits and unsure and unsure.label == NOT_SURE and unsure.start < hits[0].start:
         # "not sure if it's depression": a guess, not a diagnosis.
         return ParsedAnswer(NOT_SURE, extra)
@@ -338,6 +459,9 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
         return ParsedAnswer("both", extra)
     if kinds:
         return ParsedAnswer(kinds.pop(), extra)
+    said = tables["diagnosis_words"].first(norm)
+    if said:
+        return ParsedAnswer(said.label)  # "has a dx", "never been diagnosed"
     word = _answer_word("diagnosis", norm, text)
     return ParsedAnswer(word)
 
@@ -393,6 +517,9 @@ def _negated_window(norm: str, window: TimeReference) -> bool:
     return any(h.label == "no" for h in hit)
 
 
+_TIMES_X = re.compile(r"(?<![\w'])x\s?(\d{1,2})(?![\w'])")
+
+
 def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     lex = lexicon()
     times = [(r.start, r.end) for r in find_time_references(text, today)]
@@ -401,7 +528,15 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
         [(h.start, int(h.label)) for h in number_words().counts.find_all(norm) if outside(h.start)]
         + [(n[0], int(n[2])) for n in find_numbers(norm) if outside(n[0]) and n[2] == int(n[2])]
     )
-    candidates = [c for c in candidates if 0 <= c[1] <= MAX_ER_VISITS]
+    candidates += [(m.start(), int(m.group(1))) for m in _TIMES_X.finditer(norm) if outside(m.start())]
+    candidates = sorted(c for c in candidates if 0 <= c[1] <= MAX_ER_VISITS)
+    er_said = lex.tables["er_words"].find_all(norm)
+    if er_said and len(candidates) > 1:
+        # "he's 38 and has been to the ER three times": the count said nearest the ER.
+        def distance(candidate: tuple[int, int]) -> int:
+            return min(abs(candidate[0] - hit.start) for hit in er_said)
+
+        candidates = sorted(candidates, key=lambda c: (distance(c), c[0]))[:1]
     zero = lex.zero_count.first(norm)
     word = _answer_word("er_visits", norm, text)
     if not candidates:
@@ -413,7 +548,8 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     # "not once", "never" before any number mean none; a bare "no" before a number is the
     # person correcting themselves ("no, twice").
     bare_no = key(norm[zero.start : zero.end]) in ("no", "nope", "nah") if zero else False
-    if zero and zero.start < candidates[0][0] and not bare_no:
+    same_clause = zero and not PUNCTUATION.search(text[zero.end : candidates[0][0]])
+    if zero and zero.start < candidates[0][0] and not bare_no and (same_clause or not er_said):
         return ParsedAnswer(0)
     start, count = candidates[0]
     ranges = [r for r in find_number_ranges(norm) if outside(r[0]) and r[3] <= MAX_ER_VISITS]
@@ -432,7 +568,7 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
 
 
 def _count_side(before: str) -> Optional[str]:
-    """"more than" / "less than" / "at least" / "at most" said just before a count."""
+    """ "more than" / "less than" / "at least" / "at most" said just before a count."""
     hits = lexicon().tables["count_sides"].find_all(before)
     if hits and not before[hits[-1].end :].strip():
         return hits[-1].label
@@ -441,6 +577,9 @@ def _count_side(before: str) -> Optional[str]:
 
 def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     kinds = {h.label for h in lexicon().tables["housing"].find_all(norm)}
+    if "not_lined_up" in kinds:
+        kinds -= {"homeless_psh", "not_lined_up"}  # "a voucher but nothing found yet"
+        kinds.add("homeless")
     if "homeless" in kinds:
         return ParsedAnswer("homeless_psh" if "homeless_psh" in kinds else "homeless")
     if "housed" in kinds:
@@ -479,9 +618,30 @@ def _parse_location(text: str, norm: str, today: date, context: dict) -> ParsedA
     return ParsedAnswer(NOT_SURE if _answer_word("location", norm, text) == NOT_SURE else None)
 
 
+_LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
+_REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
+
+
 def _yes_no_parser(question_id: str):
     def parse(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
-        return ParsedAnswer(_answer_word(question_id, norm, text))
+        letter = _LETTER_ANSWER.match(text)
+        if letter:
+            return ParsedAnswer("yes" if letter.group(1).lower() == "y" else "no")  # "y - DOC referral"
+        # The question's own phrases first ("no car", "misses appts", "declined"), unless said
+        # as not so ("doesn't miss appointments"), then the yes / no / not sure words.
+        lex = lexicon()
+        generic = lex.answers[question_id].first(norm)
+        for hit in lex.own_words[question_id].find_all(norm):
+            if generic and generic.label == NOT_SURE and generic.start < hit.start:
+                return ParsedAnswer(NOT_SURE)  # "not sure, need to check with his PO"
+            if hit.label in ("yes", "no") and is_negated(text, hit.start, lex.tables["answer_negators"]):
+                return ParsedAnswer("no" if hit.label == "yes" else None)
+            return ParsedAnswer(hit.label)
+        word = _answer_word(question_id, norm, text)
+        squeezed = _REPEATED_END.sub(lambda m: m.group(1), norm)
+        if word is None and squeezed != norm:
+            word = _answer_word(question_id, squeezed, squeezed)  # "yess", "nooo"
+        return ParsedAnswer(word)
 
     return parse
 
@@ -509,7 +669,7 @@ def _from_entities(question_id: str, entities: list[dict], context: dict) -> Opt
         values = [v for v in by_type.get("coverage", []) if v in answer_values("coverage") or v == NOT_SURE]
         return ParsedAnswer(values[0]) if len(set(values)) == 1 else None
     if question_id in ("psych_discharge", "move_in"):
-        days = [v for v in by_type.get("duration", []) if isinstance(v, (int, float))]
+        days = [v for v in by_type.get("duration", []) if isinstance(v, int | float)]
         if len(days) != 1:
             return None
         value = int(days[0])
@@ -517,9 +677,7 @@ def _from_entities(question_id: str, entities: list[dict], context: dict) -> Opt
             return ParsedAnswer(-value) if value <= 0 else ParsedAnswer(None)
         return ParsedAnswer(value) if value >= 0 else ParsedAnswer(None)
     if question_id == "er_visits":
-        numbers = [
-            v for v in by_type.get("number", []) if isinstance(v, (int, float)) and 0 <= v <= MAX_ER_VISITS
-        ]
+        numbers = [v for v in by_type.get("number", []) if isinstance(v, int | float) and 0 <= v <= MAX_ER_VISITS]
         return ParsedAnswer(int(numbers[0])) if len(numbers) == 1 else None
     return None
 

@@ -25,6 +25,7 @@ class Lexicon:
     raw: dict
     answers: dict  # question id -> PhraseTable of yes/no/not_sure phrases
     zero_count: PhraseTable
+    own_words: dict = field(default_factory=dict)  # question id -> PhraseTable of its own phrases only
     tables: dict = field(default_factory=dict)
 
 
@@ -44,7 +45,14 @@ def lexicon() -> Lexicon:
         entries += [(p, label) for label, phrases in raw["answer_words"].items() for p in phrases]
         answers[question_id] = PhraseTable(entries)
 
-    lex = Lexicon(raw=raw, answers=answers, zero_count=PhraseTable((p, 0) for p in raw["zero_count"]))
+    own_words = {}
+    for question_id in question_ids():
+        own = raw["question_words"].get(question_id, {})
+        own_words[question_id] = PhraseTable((p, label) for label, phrases in own.items() for p in phrases)
+
+    lex = Lexicon(
+        raw=raw, answers=answers, own_words=own_words, zero_count=PhraseTable((p, 0) for p in raw["zero_count"])
+    )
     lex.tables = {
         "coverage": PhraseTable(_coverage_entries(raw)),
         "coverage_negators": PhraseTable((p, True) for p in raw["coverage_negators"]),
@@ -66,13 +74,23 @@ def lexicon() -> Lexicon:
         "age_turning": PhraseTable((p, True) for p in raw["age_turning"]),
         "age_adult": PhraseTable((p, True) for p in raw["age_adult"]),
         "age_minor": PhraseTable((p, True) for p in raw["age_minor"]),
+        "diagnosis_words": _words_table(raw["diagnosis_words"]),
+        "for_whom_self_explicit": PhraseTable((p, True) for p in raw["for_whom_self_explicit"]),
+        "for_whom_negators": PhraseTable((p, True) for p in raw["for_whom_negators"]),
+        "answer_negators": PhraseTable((p, True) for p in raw["answer_negators"]),
+        "er_words": PhraseTable((p, True) for p in raw["er_words"]),
+        "age_birth": PhraseTable((p, True) for p in raw["age_birth"]),
+        "coverage_kind_hints": _words_table(raw["coverage_kind_hints"]),
+        "age_decades": PhraseTable(raw["age_decades"].items()),
         "age_about": PhraseTable((p, True) for p in raw["age_about"]),
         "age_ranges": PhraseTable((p, tuple(r)) for p, r in raw["age_ranges"].items()),
         "near_replies": _words_table(raw["near_replies"]),
         # "more than twice", "at least once": the sides of time_approximator_kinds (words.yml).
         "count_sides": PhraseTable(
-            (p, side) for side, phrases in words()["time_approximator_kinds"].items()
-            if side in ("more", "less", "at_least", "at_most") for p in phrases
+            (p, side)
+            for side, phrases in words()["time_approximator_kinds"].items()
+            if side in ("more", "less", "at_least", "at_most")
+            for p in phrases
         ),
     }
     time_words()  # compiled now too: the first answer about a time does not wait for it

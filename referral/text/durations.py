@@ -102,8 +102,12 @@ def time_words() -> TimeWords:
     _keyed_values(raw["time_units"], unit_days)
 
     prefix_kind: dict = {}
-    for kind, name in (("window_past", "time_window_past"), ("window_future", "time_window_future"),
-                       ("past", "time_past_prefix"), ("future", "time_future_prefix")):
+    for kind, name in (
+        ("window_past", "time_window_past"),
+        ("window_future", "time_window_future"),
+        ("past", "time_past_prefix"),
+        ("future", "time_future_prefix"),
+    ):
         _keyed(raw[name], kind, prefix_kind)
     suffix_kind: dict = {}
     for kind, name in (("past", "time_past_suffix"), ("future", "time_future_suffix")):
@@ -133,9 +137,7 @@ def time_words() -> TimeWords:
     # "in the past month", "within the next year": a window of one unit. Bare "last"/"past" need
     # an amount ("last 3 weeks"), because "last week" is a point in time.
     window_words = [p for p in raw["time_window_past"] + raw["time_window_future"] if " " in p]
-    windows_without_amount = re.compile(
-        rf"(?<![\w'])(?P<pre>{alternation(window_words)})\s+(?P<unit>{unit})(?![\w'])"
-    )
+    windows_without_amount = re.compile(rf"(?<![\w'])(?P<pre>{alternation(window_words)})\s+(?P<unit>{unit})(?![\w'])")
 
     month_numbers: dict = {}
     _keyed_values(raw["month_names"], month_numbers)
@@ -373,9 +375,7 @@ def _from_dates(start: int, end: int, first: date, last: date, today: date) -> T
     return TimeReference(start, end, middle, "past" if middle <= 0 else "future", low, high)
 
 
-def find_time_references(
-    text: str, today: Optional[date] = None, prefer: str = "past"
-) -> list[TimeReference]:
+def find_time_references(text: str, today: Optional[date] = None, prefer: str = "past") -> list[TimeReference]:
     """Times said in a text, in order: durations ("about 3 weeks ago" -> -21, "a month and a half
     ago" -> -45, "in about 2 months" -> +60), windows ("in the last 6 months"), fixed phrases
     ("yesterday", "next month"), weekdays ("last Tuesday"), months and seasons said alone ("back
@@ -459,4 +459,3 @@ def duration_days(text: str) -> Optional[int]:
         if ref.signed:
             return ref.days
     return None
-

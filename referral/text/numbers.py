@@ -56,8 +56,7 @@ def number_words() -> NumberWords:
     hundred = rf"(?:{unit}){WORD_GAP}(?:{alternation(multipliers)})|{alternation(hundreds)}|{alternation(multipliers)}"
     words_regex = rf"(?:{hundred})(?:{WORD_GAP}(?:(?:{joiner}){WORD_GAP})?(?:{below_100}))?|{below_100}"
     regex = re.compile(
-        rf"(?<![\d.,/\w\-])(?:(?P<digits>\d+(?:\.\d+)?)(?![\d/]|[.,]\d)"
-        rf"|(?P<words>(?:{words_regex}))(?![\w']))"
+        rf"(?<![\d.,/\w\-])(?:(?P<digits>\d+(?:\.\d+)?)(?![\d/]|[.,]\d)" rf"|(?P<words>(?:{words_regex}))(?![\w']))"
     )
     counts = PhraseTable(raw["count_words"].items())
     amount = rf"\d+(?:\.\d+)?|{alternation(raw['count_words'])}|{words_regex}"
