@@ -12,6 +12,13 @@ to the database at once, so nothing is lost on a restart. A tracker is reused on
 saved: if a turn failed half-way (events added but not saved), or the tracker holds events from
 before its last session start (which a database read leaves out), it is read from the database
 instead, so a reused tracker is always the one the database would give.
+
+On PostgreSQL several Rasa replicas may write one conversation, turn after turn (`make cluster`),
+so there is no cache: each turn reads the conversation as the last replica saved it. The purge
+runs once for the whole cluster per `purge_interval_minutes`: the replica whose due purge claims
+the shared schedule row (`retention_schedule`, one atomic UPDATE) deletes, the others skip that
+interval. Pooled connections are checked before use, so a restarted PostgreSQL costs no turn
+after it is back.
 """
 
 import itertools
@@ -24,8 +31,8 @@ from typing import Any, Iterator, Optional, Text
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from components.patches import sql_events
 
@@ -46,15 +53,59 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         super().__init__(domain=domain, **kwargs)
         sqlite = self.engine.dialect.name == "sqlite"
+        self.shared_schedule = self.engine.dialect.name == "postgresql"
         if sqlite:
             self._tune_sqlite()
+        if self.shared_schedule:
+            self._survive_database_restarts()
+            self._create_schedule()
         # sender id -> (tracker, number of its events stored in the database)
-        self._cache: "OrderedDict[Text, tuple[DialogueStateTracker, int]]" = OrderedDict()
+        self._cache: OrderedDict[Text, tuple[DialogueStateTracker, int]] = OrderedDict()
         self.cache_size = int(cache_conversations) if sqlite and self.event_broker is None else 0
         self.retention_seconds = float(retention_hours) * 3600
         self.purge_interval_seconds = float(purge_interval_minutes) * 60
         self._last_purge = 0.0
-        self.purge_expired()
+        self._purge_if_due()
+
+    def _survive_database_restarts(self) -> None:
+        """Pooled connections are checked before use, so after PostgreSQL restarts the next turn
+        opens a new connection instead of failing on a dead one."""
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import create_engine_kwargs
+
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _create_schedule(self) -> None:
+        """The one-row table that says when the cluster last purged (replicas start together, so
+        creating it twice is expected and harmless)."""
+        import sqlalchemy as sa
+
+        statements = (
+            "CREATE TABLE IF NOT EXISTS retention_schedule "
+            "(id INTEGER PRIMARY KEY, last_purge DOUBLE PRECISION NOT NULL)",
+            "INSERT INTO retention_schedule (id, last_purge) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+        )
+        for statement in statements:
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(sa.text(statement))
+            except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+                pass  # another replica created it at the same moment
+
+    def _claim_purge(self, now: float) -> bool:
+        """Whether this replica is the one to purge now: true for exactly one replica per interval
+        (PostgreSQL re-checks the WHERE of a concurrent UPDATE after the first one commits)."""
+        import sqlalchemy as sa
+
+        with self.engine.begin() as connection:
+            claimed = connection.execute(
+                sa.text("UPDATE retention_schedule SET last_purge = :now WHERE id = 1 AND last_purge <= :due"),
+                {"now": now, "due": now - self.purge_interval_seconds},
+            )
+            return claimed.rowcount == 1
 
     def _tune_sqlite(self) -> None:
         """Write-ahead log, synced at checkpoints: a save per turn no longer waits on fsync.
@@ -81,18 +132,12 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
         cutoff = now - self.retention_seconds
         events = self.SQLEvent
         with self.session_scope() as session:
-            expired = (
-                session.query(events.sender_id)
-                .group_by(events.sender_id)
-                .having(self._max_timestamp() < cutoff)
-            )
+            expired = session.query(events.sender_id).group_by(events.sender_id).having(self._max_timestamp() < cutoff)
             expired_ids = [row[0] for row in expired]
             for sender_id in expired_ids:
                 self._cache.pop(sender_id, None)
             if expired_ids:
-                session.query(events).filter(events.sender_id.in_(expired_ids)).delete(
-                    synchronize_session=False
-                )
+                session.query(events).filter(events.sender_id.in_(expired_ids)).delete(synchronize_session=False)
                 session.commit()
         if expired_ids and self.engine.dialect.name == "sqlite":
             self._checkpoint()
@@ -116,8 +161,13 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
         return sa.func.max(self.SQLEvent.timestamp)
 
     def _purge_if_due(self) -> None:
-        if time.time() - self._last_purge > self.purge_interval_seconds:
-            self.purge_expired()
+        now = time.time()
+        if now - self._last_purge <= self.purge_interval_seconds:
+            return
+        if self.shared_schedule and not self._claim_purge(now):
+            self._last_purge = now  # another replica purged within the interval
+            return
+        self.purge_expired(now)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         self._purge_if_due()
