@@ -90,14 +90,18 @@ def _straddled(question_id: str, low: float, high: float) -> Optional[Boundary]:
 def _boundary_words(question_id: str, value: int) -> str:
     """How a boundary is said: 180 days -> "6 months", 2 visits -> "2 times", 18 -> "18 years"."""
     said = lexicon().raw["boundary_words"]
+
+    def amount(count: int, unit: str) -> str:
+        return f"{count} {said[unit] if count == 1 else said[unit + 's']}"
+
     if question_id in ("psych_discharge", "move_in"):
-        for unit, days in (("months", 30), ("weeks", 7)):
+        for unit, days in (("month", 30), ("week", 7)):
             if value % days == 0 and value >= days:
-                return f"{value // days} {said[unit]}"
-        return f"{value} {said['days']}"
+                return amount(value // days, unit)
+        return amount(value, "day")
     if question_id == "age":
         return f"{value} {said['years']}"
-    return f"{value} {said['times']}"
+    return amount(value, "time")
 
 
 def _ask_back(question_id: str, boundary: Boundary) -> ParsedAnswer:
@@ -308,16 +312,22 @@ def _state_codes_by_medicaid(text: str, norm: str) -> list[str]:
     return out
 
 
-def _kind_hints(labels: list, norm: str) -> list[str]:
-    """The kind of a named state's Medicaid said in other words ("MassHealth with Tufts")."""
+def _kind_hints(labels: list, norm: str) -> list:
+    """The labels with the kind of a named state's Medicaid said in other words ("MassHealth with
+    Tufts" -> managed care; "not in an ACO" -> fee for service, whatever kind word it holds)."""
     named = [label.split(":", 1)[1] for label in labels if str(label).startswith("medicaid_of:")]
-    if not named or any(label in registry().coverage_answers() for label in labels):
-        return []
-    hint = lexicon().tables["coverage_kind_hints"].first(norm)
-    state = registry().states.get(named[0])
-    if hint is None or state is None:
-        return []
-    return [answer for answer in state.medicaid.kinds if answer.endswith(f"_{hint.label}")][:1]
+    hints = lexicon().tables["coverage_kind_hints"].find_all(norm)
+    state = registry().states.get(named[0]) if named else None
+    if not hints or state is None:
+        return labels
+    said_not = [h for h in hints if h.label == "ffs"]
+    if any(label in registry().coverage_answers() for label in labels) and not said_not:
+        return labels
+    hint = said_not[0] if said_not else hints[0]
+    kind = [answer for answer in state.medicaid.kinds if answer.endswith(f"_{hint.label}")][:1]
+    if said_not:
+        labels = [label for label in labels if label not in registry().coverage_answers()]
+    return kind + labels
 
 
 def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
@@ -328,7 +338,7 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
     said_states = [hit.label for hit in lexicon().tables["states"].find_all(norm)] + _state_codes_by_medicaid(
         text, norm
     )
-    labels += _kind_hints(labels, norm)
+    labels = _kind_hints(labels, norm)
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
     if parsed.value is None and not labels and _answer_word("coverage", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
@@ -548,8 +558,13 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     # "not once", "never" before any number mean none; a bare "no" before a number is the
     # person correcting themselves ("no, twice").
     bare_no = key(norm[zero.start : zero.end]) in ("no", "nope", "nah") if zero else False
-    same_clause = zero and not PUNCTUATION.search(text[zero.end : candidates[0][0]])
-    if zero and zero.start < candidates[0][0] and not bare_no and (same_clause or not er_said):
+    # "not once", "never twice", but not "never had a diagnosis but 4 ED visits".
+    same_clause = (
+        zero
+        and not PUNCTUATION.search(text[zero.end : candidates[0][0]])
+        and (len(norm[zero.end : candidates[0][0]].split()) <= 3)
+    )
+    if zero and zero.start < candidates[0][0] and not bare_no and same_clause:
         return ParsedAnswer(0)
     start, count = candidates[0]
     ranges = [r for r in find_number_ranges(norm) if outside(r[0]) and r[3] <= MAX_ER_VISITS]
@@ -732,15 +747,15 @@ def parse_answer(
         raise ValueError(f"unknown screening question id: {question_id!r}")
     text = text or ""
     context = context or {}
-    exact = _exact(question_id, text)
-    if exact is not None:
-        return ParsedAnswer(exact)
     norm = normalize(text)
     today = today or date.today()
     if question_id in _NUMBER_QUESTIONS and context.get("near") is not None and not _has_amount(text, norm, today):
         reply = _near_reply(question_id, norm, context)
         if reply is not None:
             return reply
+    exact = _exact(question_id, text)
+    if exact is not None:
+        return ParsedAnswer(exact)
     parsed = _PARSERS[question_id](text, norm, today, context)
     if question_id in _NUMBER_QUESTIONS and (parsed.value is not None or "near" in parsed.extra):
         # The text, read whole, knows more than a duration or number entity alone ("about",
