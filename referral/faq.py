@@ -23,8 +23,8 @@ import yaml
 
 from referral.registry import program_file
 
-ANSWER = 0.55
-MARGIN = 0.25
+ANSWER = 0.45
+MARGIN = 0.3
 PAIR = 0.2
 OFFER = 0.08
 MAX_OFFERED = 3

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from referral.registry import registry
+from referral.text.normalize import fold_key
 
 DATA_DIR = Path(__file__).parent / "data"
 
 
 def _fold(text: str) -> str:
-    """Lower case without accents or punctuation: 'Español' -> 'espanol', 'CSP-HI' -> 'csp hi'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    """A name as a lookup key ('Español' -> 'espanol', 'CSP-HI' -> 'csp hi'): the shared normalizer's."""
+    return fold_key(text)
 
 
 @lru_cache(maxsize=1)
