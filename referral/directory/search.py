@@ -183,11 +183,6 @@ class Directory:
             limit=limit,
         )
 
-    def nearest_to_place(self, place: dict, **filters) -> SearchResult:
-        """`nearest` for a place dict from geo.resolve_place; keeps to the place's state."""
-        filters.setdefault("state", place.get("state"))
-        return self.nearest(place["lat"], place["lon"], **filters)
-
     def unlocated(self, programs: Iterable[str] | str | None = None) -> list[Provider]:
         """Providers without coordinates offering any of `programs` (e.g. the organizations
         named in the CSP document), for "see also the official provider list"; they are never
