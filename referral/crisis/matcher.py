@@ -246,7 +246,7 @@ class CrisisMatcher:
     def _decide(self, doc: Doc, crisis, exceptions, cues) -> Optional[CrisisSignal]:
         context = MatchContext(doc, cues, self.cue_words)
         best: Optional[Tuple[Tuple[int, int], CrisisSignal]] = None
-        for rule, start, end in set(crisis):
+        for rule, start, end in dict.fromkeys(crisis):  # match order: the same answer in every process
             if not rule.beats_exceptions and any(s < end and start < e for s, e in exceptions):
                 continue
             level = self._judge(rule, start, end, context)
