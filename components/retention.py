@@ -17,8 +17,8 @@ On PostgreSQL several Rasa replicas may write one conversation, turn after turn 
 so there is no cache: each turn reads the conversation as the last replica saved it. The purge
 runs once for the whole cluster per `purge_interval_minutes`: the replica whose due purge claims
 the shared schedule row (`retention_schedule`, one atomic UPDATE) deletes, the others skip that
-interval. Pooled connections are checked before use, so a restarted PostgreSQL costs no turn
-after it is back.
+interval. Pooled connections are checked before use, and a turn that finds PostgreSQL away (a
+restart, a failover) waits for it, up to `database_retry_seconds`, instead of failing.
 """
 
 import itertools
@@ -49,8 +49,10 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
         retention_hours: float = 24,
         purge_interval_minutes: float = 10,
         cache_conversations: int = 200,
+        database_retry_seconds: float = 15,
         **kwargs: Any,
     ) -> None:
+        self.database_retry_seconds = float(database_retry_seconds)
         super().__init__(domain=domain, **kwargs)
         sqlite = self.engine.dialect.name == "sqlite"
         self.shared_schedule = self.engine.dialect.name == "postgresql"
@@ -160,7 +162,36 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
 
         return sa.func.max(self.SQLEvent.timestamp)
 
+    async def _while_database_restarts(self, operation: Any) -> Any:
+        """`operation()`, tried again for up to `database_retry_seconds` while PostgreSQL cannot
+        be reached (a restart, a failover): the turn waits instead of failing. SQLite: once."""
+        import asyncio
+
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        deadline = time.monotonic() + (self.database_retry_seconds if self.shared_schedule else 0)
+        while True:
+            try:
+                return await operation()
+            except (OperationalError, DBAPIError) as error:
+                if not (isinstance(error, OperationalError) or error.connection_invalidated):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                logger.warning("The database cannot be reached (%s); trying again.", type(error.orig).__name__)
+                self.engine.dispose()
+                await asyncio.sleep(0.5)
+
     def _purge_if_due(self) -> None:
+        if self.shared_schedule:
+            try:
+                self._purge_if_due_now()
+            except Exception as error:  # the database is away: the next turn's purge tries again
+                logger.warning("Retention purge skipped (%s).", type(error).__name__)
+            return
+        self._purge_if_due_now()
+
+    def _purge_if_due_now(self) -> None:
         now = time.time()
         if now - self._last_purge <= self.purge_interval_seconds:
             return
@@ -178,7 +209,7 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
                 self._cache.move_to_end(sender_id)
                 return tracker
             del self._cache[sender_id]  # changed but never saved: the database has the truth
-        tracker = await super().retrieve(sender_id)
+        tracker = await self._while_database_restarts(lambda: super(ExpiringSQLTrackerStore, self).retrieve(sender_id))
         if tracker is not None and self._reusable(tracker, 0):
             self._remember(tracker)
         return tracker
@@ -187,12 +218,18 @@ class ExpiringSQLTrackerStore(SQLTrackerStore):
         cached = self._cache.get(tracker.sender_id)
         known = cached is not None and cached[0] is tracker
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            rows = [self._row(tracker.sender_id, event) for event in self._events_to_write(session, tracker)]
-            if rows:
-                # One bulk insert of the rows Rasa's save adds one by one through the ORM.
-                session.execute(self.SQLEvent.__table__.insert(), rows)
-            session.commit()
+
+        async def write() -> None:
+            with self.session_scope() as session:
+                rows = [self._row(tracker.sender_id, event) for event in self._events_to_write(session, tracker)]
+                if rows:
+                    # One bulk insert of the rows Rasa's save adds one by one through the ORM.
+                    session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
+
+        # Written again after a lost connection: the rows to write are counted in the database
+        # again (no cache on PostgreSQL), so a write that did commit is not repeated.
+        await self._while_database_restarts(write)
         if known and self._reusable(tracker, cached[1]):
             self._remember(tracker)
         else:
