@@ -28,7 +28,7 @@ def screening_answers(tracker: Tracker, skip_unvalidated: bool = True) -> Dict[s
 
 
 def voice(tracker: Tracker) -> str:
-    """"self", "other" or "client": whose words the questions and answers use."""
+    """ "self", "other" or "client": whose words the questions and answers use."""
     who = tracker.get_slot("for_whom")
     return who if who in ("self", "other", "client") else "self"
 

@@ -43,8 +43,8 @@ def answer_interruption(intent: Optional[str], tracker: Tracker, dispatcher: Col
             return False
     elif intent == "help":
         dispatcher.utter_message(
-            text="You can tap a button or answer in your own words. You can also say \"not sure\", "
-            "\"go back\", \"change my answer about ...\", \"start over\" or \"stop\"."
+            text='You can tap a button or answer in your own words. You can also say "not sure", '
+            '"go back", "change my answer about ...", "start over" or "stop".'
         )
     elif intent == "human_handoff":
         dispatcher.utter_message(text=handoff_text(None))
@@ -52,7 +52,7 @@ def answer_interruption(intent: Optional[str], tracker: Tracker, dispatcher: Col
         dispatcher.utter_message(text="I'm an automated helper, not a person. A provider makes the final decision.")
     elif intent == "find_providers":
         dispatcher.utter_message(
-            text="I'll show providers near you right after these questions. To skip the questions, say \"stop\"."
+            text='I\'ll show providers near you right after these questions. To skip the questions, say "stop".'
         )
     elif intent == "check_eligibility":
         dispatcher.utter_message(text="We're doing that now.")

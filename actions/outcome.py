@@ -37,9 +37,7 @@ def screening_summary(answers: Dict[str, Any], results: List[ProgramResult]) -> 
     """A plain-text summary an outreach worker can copy into their notes."""
     lines = ["Screening summary (not a determination of eligibility)", "Answers:"]
     lines += [
-        f"- {questions.label(q)}: {describe_answer(q, answers[q])}"
-        for q in questions.question_ids()
-        if q in answers
+        f"- {questions.label(q)}: {describe_answer(q, answers[q])}" for q in questions.question_ids() if q in answers
     ]
     lines.append("Outcome by program:")
     for result in results:
@@ -66,9 +64,7 @@ class ActionScreeningOutcome(Action):
     def name(self) -> Text:
         return "action_screening_outcome"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         answers = screening_answers(tracker)
         results = evaluate(answers)
         outcomes = [describe_result(result) for result in results]

@@ -13,12 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
+from actions.interruptions import answer_interruption, is_question, state_help_lines
+from actions.screening_form import ask_which_place
 from referral.directory import default_directory
 from referral.directory.geo import resolve_place
-from actions.interruptions import answer_interruption, is_question, state_help_lines
 from referral.registry import registry, us_state_names
 from referral.screening.answers import parse_answer
-from actions.screening_form import ask_which_place
 
 DIRECTORY = default_directory()
 
@@ -59,9 +59,7 @@ class ActionPrepareProviderSearch(Action):
     def name(self) -> Text:
         return "action_prepare_provider_search"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         previous = tracker.get_slot("search_filters") or {}
         wants_more = "next" in _entity_values(tracker, "page") or (
@@ -96,9 +94,7 @@ class ActionAskSearchPlace(Action):
     def name(self) -> Text:
         return "action_ask_search_place"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         candidates = tracker.get_slot("place_candidates")
         if candidates:
             ask_which_place(dispatcher, candidates)
@@ -133,9 +129,10 @@ class ValidateProviderSearchForm(FormValidationAction):
         resolved = _resolve(text, _programs_state(filters.get("programs")) or known_state(tracker))
         if resolved.get("search_place") or resolved.get("place_candidates"):
             return {**resolved, "screening_retries": 0}
-        if parse_answer("consent", text, None).value == "not_sure" or int(
-            tracker.get_slot("screening_retries") or 0
-        ) >= MAX_RETRIES:
+        if (
+            parse_answer("consent", text, None).value == "not_sure"
+            or int(tracker.get_slot("screening_retries") or 0) >= MAX_RETRIES
+        ):
             return {"search_place": "unknown", "screening_retries": 0}
         return {"search_place": None, "screening_retries": int(tracker.get_slot("screening_retries") or 0) + 1}
 
@@ -173,9 +170,7 @@ class ActionFindProviders(Action):
     def name(self) -> Text:
         return "action_find_providers"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         place = tracker.get_slot("search_place")
         filters = tracker.get_slot("search_filters") or {}
         buttons = [
@@ -280,10 +275,12 @@ class ActionFindProviders(Action):
 
 
 def _offered_where() -> str:
-    """"Massachusetts (CSP, CSP-HI, CSP-JI) and North Carolina (CST)", from the registry."""
+    """ "Massachusetts (CSP, CSP-HI, CSP-JI) and North Carolina (CST)", from the registry."""
     reg, names = registry(), us_state_names()
-    places = [f"{names.get(s, s)} ({', '.join(reg.programs[p].short_name for p in reg.programs_in(s))})"
-              for s in reg.served_states()]
+    places = [
+        f"{names.get(s, s)} ({', '.join(reg.programs[p].short_name for p in reg.programs_in(s))})"
+        for s in reg.served_states()
+    ]
     return " and ".join([", ".join(places[:-1]), places[-1]]) if len(places) > 1 else places[0]
 
 

@@ -38,7 +38,7 @@ def _chosen_topic(tracker: Tracker) -> Optional[str]:
 
 
 def _button(topic: str) -> Dict[str, str]:
-    return {"title": faq.title(topic), "payload": '/faq{"%s": "%s"}' % (TOPIC_ENTITY, topic)}
+    return {"title": faq.title(topic), "payload": f'/faq{{"{TOPIC_ENTITY}": "{topic}"}}'}
 
 
 def answer_question(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
@@ -70,10 +70,7 @@ class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if not answer_question(tracker, dispatcher):
             dispatcher.utter_message(response="utter_help")
         return []
-

@@ -18,10 +18,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import REQUESTED_SLOT, known_state, screening_answers, voice
+from actions.interruptions import answer_interruption, is_question
 from referral.directory.geo import resolve_place
 from referral.eligibility.engine import questions_that_matter
 from referral.registry import registry
-from actions.interruptions import answer_interruption, is_question
 from referral.screening import questions
 from referral.screening.answers import parse_answer
 from referral.screening.facts import is_correction, read_facts, say_back
@@ -116,9 +116,7 @@ class ActionStartScreening(Action):
     def name(self) -> Text:
         return "action_start_screening"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent, _ = _intent(tracker)
         answers = screening_answers(tracker, skip_unvalidated=False)
         finished = tracker.get_slot("eligibility") is not None
@@ -130,8 +128,8 @@ class ActionStartScreening(Action):
             answers = {}
             dispatcher.utter_message(
                 text="Let's see which programs may fit. I'll ask a few short questions, one at a "
-                "time. You can tap a button or type your answer. Say \"not sure\" if you don't "
-                "know, or \"stop\" at any time."
+                'time. You can tap a button or type your answer. Say "not sure" if you don\'t '
+                'know, or "stop" at any time.'
             )
         else:
             dispatcher.utter_message(text="Let's pick up the questions where we left off.")
@@ -162,9 +160,7 @@ class AskScreeningQuestion(Action):
     def name(self) -> Text:
         return f"action_ask_{self.question_id}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         question_id = self.question_id
         candidates = tracker.get_slot("place_candidates")
         pending = tracker.get_slot("ask_back") or {}
@@ -206,9 +202,11 @@ def ask_which_side(dispatcher: CollectingDispatcher, question_id: str, pending: 
     text, less, more = ASK_BACK.get(question_id, ASK_BACK_COUNT)
     dispatcher.utter_message(
         text=text.format(unit=unit),
-        buttons=[{"title": less.format(unit=unit), "payload": "less"},
-                 {"title": more.format(unit=unit), "payload": "more"},
-                 {"title": "Not sure", "payload": "not sure"}],
+        buttons=[
+            {"title": less.format(unit=unit), "payload": "less"},
+            {"title": more.format(unit=unit), "payload": "more"},
+            {"title": "Not sure", "payload": "not sure"},
+        ],
     )
 
 
@@ -314,7 +312,8 @@ class ValidateScreeningForm(FormValidationAction):
 
         text = tracker.latest_message.get("text") or value
         asked_something = (
-            intent not in ("inform", "affirm", "deny", "not_sure") and confidence >= QUESTION_CONFIDENCE
+            intent not in ("inform", "affirm", "deny", "not_sure")
+            and confidence >= QUESTION_CONFIDENCE
             and is_question(text)
         )
         # The open question first: the message is read with its parser (the text, one parse path),
@@ -343,7 +342,9 @@ class ValidateScreeningForm(FormValidationAction):
             return self._unclear(question_id, dispatcher, tracker)
         if question_id == "coverage" and slots.get("needs_state"):
             names = [s.medicaid.name for s in registry().states.values()]
-            dispatcher.utter_message(text=f"Thanks. Medicaid has a different name in each state, like {' or '.join(names)}.")
+            dispatcher.utter_message(
+                text=f"Thanks. Medicaid has a different name in each state, like {' or '.join(names)}."
+            )
         return self._unclear(question_id, dispatcher, tracker)
 
     def _parse_open(
@@ -357,15 +358,21 @@ class ValidateScreeningForm(FormValidationAction):
             context["near"] = pending.get("near")
         parsed = parse_answer(question_id, text, None, context=context)
         if parsed.value is not None:
-            slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0, "revisit": None,
-                                      "ask_back": None}
+            slots: Dict[Text, Any] = {
+                question_id: parsed.value,
+                "screening_retries": 0,
+                "revisit": None,
+                "ask_back": None,
+            }
             if question_id == "for_whom" and parsed.extra.get("relation"):
                 slots["relation"] = parsed.extra["relation"]
             return slots
         if parsed.extra.get("near") is not None and not pending:
             # Could be either side of a rule's boundary ("about six months ago"): ask, don't guess.
-            return {question_id: None, "ask_back": {"question": question_id, "near": parsed.extra["near"],
-                                                    "unit": parsed.extra.get("unit")}}
+            return {
+                question_id: None,
+                "ask_back": {"question": question_id, "near": parsed.extra["near"], "unit": parsed.extra.get("unit")},
+            }
         return {"needs_state": True} if parsed.extra.get("needs_state") else {}
 
     def _other_facts(
@@ -392,9 +399,7 @@ class ValidateScreeningForm(FormValidationAction):
             dispatcher.utter_message(text=line)
         return taken
 
-    def _validate_place(
-        self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[Text, Any]:
+    def _validate_place(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if parse_answer("consent", text, None).value == NOT_SURE:
             return {"location": NOT_SURE, "screening_retries": 0, "place_candidates": None}
         match = resolve_place(text)
@@ -404,14 +409,17 @@ class ValidateScreeningForm(FormValidationAction):
             return {"location": None, "place_candidates": match.candidates}
         return self._unclear("location", dispatcher, tracker)
 
-    def _unclear(
-        self, question_id: str, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[Text, Any]:
+    def _unclear(self, question_id: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         retries = int(tracker.get_slot("screening_retries") or 0)
         if retries >= MAX_RETRIES:
             dispatcher.utter_message(text="No problem. I'll mark that one as \"not sure\" and we'll go on.")
-            return {question_id: NOT_SURE, "screening_retries": 0, "place_candidates": None, "revisit": None,
-                    "ask_back": None}
+            return {
+                question_id: NOT_SURE,
+                "screening_retries": 0,
+                "place_candidates": None,
+                "revisit": None,
+                "ask_back": None,
+            }
         return {question_id: None, "screening_retries": retries + 1}
 
     def _control(
@@ -421,8 +429,14 @@ class ValidateScreeningForm(FormValidationAction):
         if intent == "restart_screening":
             dispatcher.utter_message(text="Okay, let's start over from the first question.")
             cleared = {q: None for q in questions.question_ids()}
-            return {**cleared, "relation": None, "screening_retries": 0, "place_candidates": None, "revisit": None,
-                    "ask_back": None}
+            return {
+                **cleared,
+                "relation": None,
+                "screening_retries": 0,
+                "place_candidates": None,
+                "revisit": None,
+                "ask_back": None,
+            }
 
         target = _entity_value(tracker, "question") if intent == "change_answer" else None
         if target not in answers or target == question_id:
@@ -432,7 +446,7 @@ class ValidateScreeningForm(FormValidationAction):
         if target is None:
             dispatcher.utter_message(text="This is the first question, so there's nothing to go back to.")
             return {question_id: None}
-        dispatcher.utter_message(text=f"Okay, let's change the answer to \"{questions.label(target)}\".")
+        dispatcher.utter_message(text=f'Okay, let\'s change the answer to "{questions.label(target)}".')
         # Asked again even where it no longer changes the outcome: the person asked to change it.
         return {target: None, question_id: None, "screening_retries": 0, "place_candidates": None, "revisit": target}
 

@@ -9,12 +9,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
-from referral.crisis.answers import (
-    VIOLENCE_KINDS, buttons_for, crisis_reply, crisis_text, read_safety_reply, safety_question, words_for,
-)
-from referral.crisis.resources import answers_data
 from actions.interruptions import handoff_text
 from actions.screening_form import answer_outside_crisis
+from referral.crisis.answers import (
+    VIOLENCE_KINDS,
+    buttons_for,
+    crisis_reply,
+    crisis_text,
+    read_safety_reply,
+    safety_question,
+    words_for,
+)
+from referral.crisis.resources import answers_data
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +84,9 @@ def speak_crisis_help(
     dispatcher.utter_message(json_message={"type": "crisis", "resources": reply.resources})
 
 
-def go_on(dispatcher: CollectingDispatcher, tracker: Tracker, signal: Dict[str, Any], resume: Optional[str]) -> List[EventType]:
+def go_on(
+    dispatcher: CollectingDispatcher, tracker: Tracker, signal: Dict[str, Any], resume: Optional[str]
+) -> List[EventType]:
     """After crisis help: back to the form that was open (same question), or what to do next."""
     words = words_for(signal.get("lang"))
     if resume in FORMS_TO_RESUME:
@@ -99,9 +107,7 @@ class ActionCrisisResponse(Action):
     def name(self) -> Text:
         return "action_crisis_response"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         signal = crisis_signal(tracker)
         CrisisCounter.record("resources", signal.get("kind", ""))
         speak_crisis_help(dispatcher, tracker, signal)
@@ -115,9 +121,7 @@ class ActionSafetyQuestion(Action):
     def name(self) -> Text:
         return "action_safety_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         signal = crisis_signal(tracker)
         CrisisCounter.record("safety_question", signal.get("kind", ""))
         keep = {k: signal.get(k) for k in ("kind", "about", "lang", "spanish_too", "danger_now", "relation")}
@@ -134,9 +138,7 @@ class ActionAskSafetyAnswer(Action):
     def name(self) -> Text:
         return "action_ask_safety_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         signal = tracker.get_slot("safety_check") or crisis_signal(tracker)
         question = safety_question(signal)
         dispatcher.utter_message(text=question["text"], buttons=question["buttons"])
@@ -167,9 +169,7 @@ class ActionSafetyAnswer(Action):
     def name(self) -> Text:
         return "action_safety_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         signal = dict(tracker.get_slot("safety_check") or {})
         answer = tracker.get_slot("safety_answer") or "not_sure"
         latest = crisis_signal(tracker)
@@ -203,9 +203,7 @@ class ActionHumanHandoff(Action):
     def name(self) -> Text:
         return "action_human_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(
             text=handoff_text(known_state(tracker)),
             buttons=[
@@ -222,9 +220,7 @@ class ActionStopScreening(Action):
     def name(self) -> Text:
         return "action_stop_screening"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         form = tracker.active_loop.get("name")
         if form == "screening_form":
             text = "Okay, we've stopped the questions. Your answers are kept for this chat if you want to finish later."
@@ -246,9 +242,7 @@ class ActionDefaultFallback(Action):
     def name(self) -> Text:
         return "action_default_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reply = self._reply_to_an_offer(dispatcher, tracker)
         if reply is not None:
             return reply
@@ -275,7 +269,7 @@ class ActionDefaultFallback(Action):
 
     @staticmethod
     def _reply_to_an_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
-        """"Yes" or "no" to the question the last bot message asked with buttons, if one did.
+        """ "Yes" or "no" to the question the last bot message asked with buttons, if one did.
 
         After the results, "Would you like to see providers near you?" offers one thing: "yes"
         starts the provider search, "no" is answered kindly. Where the buttons offer several

@@ -19,8 +19,7 @@ from components.limits import NO_ANSWER, Admission, MessageGuard, offered_payloa
 logger = logging.getLogger(__name__)
 
 SERVER_TROUBLE = (
-    "Sorry, something went wrong on my side. Please try again in a moment. If you are in crisis, "
-    "call or text 988."
+    "Sorry, something went wrong on my side. Please try again in a moment. If you are in crisis, " "call or text 988."
 )
 MAX_METADATA_CHARS = 4000
 MAX_SENDER_CHARS = 128
@@ -76,9 +75,7 @@ class Guarded:
         return offered_payloads(reversed(tail))
 
     async def admit(self, text: Text, sender_id: Text, address: Text) -> Admission:
-        admission = await self.guard.admit(
-            text, sender_id, address, offered=lambda: self._offered(sender_id)
-        )
+        admission = await self.guard.admit(text, sender_id, address, offered=lambda: self._offered(sender_id))
         if admission.reason != "ok":
             self._note(admission.reason)
         return admission
@@ -92,7 +89,9 @@ class Guarded:
         if since is None or now - since >= 60:
             logger.info(
                 "Message %s (%s channel): %d since the last such line.",
-                reason.replace("_", " "), self.name(), count,
+                reason.replace("_", " "),
+                self.name(),
+                count,
             )
             counts[reason] = (0, now)
         else:
@@ -118,9 +117,7 @@ class Guarded:
         before = sent()
         try:
             await on_new_message(
-                UserMessage(
-                    admission.text, output, sender_id, input_channel=self.name(), metadata=metadata
-                )
+                UserMessage(admission.text, output, sender_id, input_channel=self.name(), metadata=metadata)
             )
         except Exception as error:  # noqa: BLE001 - the person still gets an answer
             logger.error("Rasa failed on a message: %s", describe_failure(error))

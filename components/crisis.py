@@ -50,9 +50,7 @@ def record_crisis_event(kind: str, answer: str, source: str) -> int:
     """Counts one recognised crisis in the log, without the message or any personal detail."""
     CRISIS_EVENTS[(kind, answer, source)] += 1
     total = sum(CRISIS_EVENTS.values())
-    logger.warning(
-        "Crisis layer: kind=%s answer=%s source=%s (total since start: %d).", kind, answer, source, total
-    )
+    logger.warning("Crisis layer: kind=%s answer=%s source=%s (total since start: %d).", kind, answer, source, total)
     return total
 
 
@@ -91,9 +89,12 @@ class CrisisDetector(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.classifier = classifier
-        thresholds = {"crisis": float(self.config["crisis_threshold"]), "ask": float(self.config["ask_threshold"]),
-                      "cleared_margin": float(self.config["cleared_margin"]),
-                      "sentence_gate": float(self.config["sentence_gate"])}
+        thresholds = {
+            "crisis": float(self.config["crisis_threshold"]),
+            "ask": float(self.config["ask_threshold"]),
+            "cleared_margin": float(self.config["cleared_margin"]),
+            "sentence_gate": float(self.config["sentence_gate"]),
+        }
         # The shared matcher: patterns are compiled once per process (about a second).
         self.assessor = CrisisAssessor(default_matcher(), classifier, thresholds)
 
@@ -126,10 +127,10 @@ class CrisisDetector(GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 classifier = CrisisClassifier.load(Path(directory) / CLASSIFIER_FILE)
-        except (ValueError, FileNotFoundError):
+        except (ValueError, FileNotFoundError) as error:
             # A crisis layer without its classifier would miss what only the classifier sees:
             # refuse to start rather than run with half of it.
-            raise RuntimeError("The trained model has no crisis classifier: run `make train`.")
+            raise RuntimeError("The trained model has no crisis classifier: run `make train`.") from error
         return cls(config, model_storage, resource, classifier)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -148,13 +149,16 @@ class CrisisDetector(GraphComponent):
             self._set_intent(message, self.intent_name, assessment)
         elif assessment.answer == "ask":
             self._set_intent(message, self.ask_intent, assessment)
-        elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in (self.intent_name, self.ask_intent) \
-                and not text.lstrip().startswith("/"):
+        elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in (
+            self.intent_name,
+            self.ask_intent,
+        ) and not text.lstrip().startswith("/"):
             self._demote(message)
 
     def _ranking_without_crisis(self, message: Message) -> List[Dict[Text, Any]]:
         return [
-            r for r in (message.get(INTENT_RANKING_KEY) or [])
+            r
+            for r in (message.get(INTENT_RANKING_KEY) or [])
             if r.get(INTENT_NAME_KEY) not in (self.intent_name, self.ask_intent)
         ]
 

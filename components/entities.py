@@ -17,10 +17,6 @@ from pathlib import Path
 from typing import Any, ClassVar, Dict, List, Optional, Text
 
 import yaml
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -29,6 +25,9 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from referral.directory import geo
 from referral.directory.lexicon import language_name
@@ -114,6 +113,7 @@ class EntityRules:
             return True
         others = [t for t in doc if not (span.start <= t.i < span.end) and not t.is_punct]
         return all(t.lower_ in self.filler_words for t in others)
+
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ReferralEntityExtractor(GraphComponent, EntityExtractorMixin):
@@ -217,6 +217,8 @@ def build_entity_rules() -> EntityRules:
         lower_case_codes=frozenset(spec["place_states"]["lower_case_codes"]),
     )
     # The first message through each matcher and look-up table pays for its caches: pay it here.
-    rules.extract("Is there CSP or a community support team near Fall River, MA 01608 in Spanish? "
-                  "Change my answer about the ER visits.")
+    rules.extract(
+        "Is there CSP or a community support team near Fall River, MA 01608 in Spanish? "
+        "Change my answer about the ER visits."
+    )
     return rules

@@ -32,11 +32,10 @@ RATE_LIMITED = (
     "send your message again. If you are in crisis, call or text 988 now."
 )
 EMPTY_MESSAGE = (
-    "I didn't get any words in that message. You can type a question, or type \"help\" to see "
-    "what I can do."
+    'I didn\'t get any words in that message. You can type a question, or type "help" to see ' "what I can do."
 )
 NO_ANSWER = (
-    "Sorry, I didn't quite follow that. Could you say it another way? You can also type \"help\" "
+    'Sorry, I didn\'t quite follow that. Could you say it another way? You can also type "help" '
     "to see what I can do. If you are in crisis, call or text 988."
 )
 UNREADABLE = "Sorry, I could not read that message. Please try sending it again."
@@ -80,9 +79,7 @@ def offered_payloads(events: Iterable[Dict[Text, Any]]) -> FrozenSet[Text]:
     return frozenset(offered)
 
 
-def as_plain_text_unless_offered(
-    text: Text, offered: FrozenSet[Text], always_allowed: FrozenSet[Text]
-) -> Text:
+def as_plain_text_unless_offered(text: Text, offered: FrozenSet[Text], always_allowed: FrozenSet[Text]) -> Text:
     """The text unchanged if it is a payload the bot offered; otherwise never a payload."""
     if not text.startswith(INTENT_PREFIX) or text in offered or text in always_allowed:
         return text
@@ -128,7 +125,7 @@ class RateLimiter:
         self.per_minute = float(per_minute)
         self.max_keys = max_keys
         self.clock = clock
-        self._buckets: "OrderedDict[Text, TokenBucket]" = OrderedDict()
+        self._buckets: OrderedDict[Text, TokenBucket] = OrderedDict()
 
     def allow(self, key: Text) -> bool:
         now = self.clock()
@@ -165,7 +162,7 @@ class MessageGuard:
     always_allowed_payloads: FrozenSet[Text] = frozenset({"/greet"})
 
     @classmethod
-    def from_settings(cls, settings: Dict[Text, Any]) -> "MessageGuard":
+    def from_settings(cls, settings: Dict[Text, Any]) -> MessageGuard:
         """Reads `max_message_chars`, `rate_limit_per_conversation` and `rate_limit_per_address`
         (each `{burst, per_minute}`) and `always_allowed_payloads` from a channel's credentials."""
 

@@ -22,7 +22,6 @@ from sanic.response import HTTPResponse
 
 from components.channel_guard import MAX_SENDER_CHARS, Guarded, allowed_origins
 
-
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", ""}
 
 
@@ -174,4 +173,3 @@ class GuardedRestInput(Guarded, RestInput):
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         data, _ = self._parse(request)
         return self.clean_metadata(data.get("metadata")) if data else None
-

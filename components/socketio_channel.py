@@ -30,7 +30,6 @@ from components.channel_guard import MAX_SENDER_CHARS, Guarded, allowed_origins
 from components.limits import UNREADABLE
 
 
-
 class CustomPayloadSocketIOOutput(SocketIOOutput):
     """Sends custom payloads as the `custom` field of a normal bot message; counts what it sent."""
 
@@ -42,9 +41,7 @@ class CustomPayloadSocketIOOutput(SocketIOOutput):
         self.sent += 1
         await super()._send_message(socket_id, response)
 
-    async def send_custom_json(
-        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
-    ) -> None:
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
 
 

@@ -155,8 +155,7 @@ def _state(code: str, raw: dict) -> State:
 
 
 def _program(program_id: str, raw: dict) -> Program:
-    required = ("short_name", "name", "official_name", "state", "coverage", "where", "questions",
-                "how_to_apply")
+    required = ("short_name", "name", "official_name", "state", "coverage", "where", "questions", "how_to_apply")
     missing = [key for key in required if not raw.get(key)]
     if missing:
         raise _fail(f"program {program_id}: missing {', '.join(missing)}")

@@ -13,13 +13,35 @@ from actions.providers import ActionFindProviders, ActionPrepareProviderSearch
 from actions.screening_form import ActionStartScreening, ValidateScreeningForm
 from actions.support import ActionCrisisResponse
 
-WORCESTER = {"zip": "01608", "town": "Worcester", "state": "MA", "county": "Worcester County",
-             "lat": 42.2624, "lon": -71.8003}
+WORCESTER = {
+    "zip": "01608",
+    "town": "Worcester",
+    "state": "MA",
+    "county": "Worcester County",
+    "lat": 42.2624,
+    "lon": -71.8003,
+}
 DOMAIN = {
-    "forms": {"screening_form": {"required_slots": [
-        "for_whom", "location", "coverage", "age", "diagnosis", "psych_discharge", "er_visits",
-        "housing", "move_in", "justice", "access_barriers", "daily_living", "consent"]},
-        "safety_check_form": {"required_slots": ["safety_answer"]}},
+    "forms": {
+        "screening_form": {
+            "required_slots": [
+                "for_whom",
+                "location",
+                "coverage",
+                "age",
+                "diagnosis",
+                "psych_discharge",
+                "er_visits",
+                "housing",
+                "move_in",
+                "justice",
+                "access_barriers",
+                "daily_living",
+                "consent",
+            ]
+        },
+        "safety_check_form": {"required_slots": ["safety_answer"]},
+    },
     "slots": {},
 }
 
@@ -98,19 +120,27 @@ def test_go_back_clears_the_previous_answer():
 
 
 def test_change_answer_about_a_named_question():
-    base = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_unsure",
-            "diagnosis": "mental_health", "psych_discharge": "no", "er_visits": 2}
+    base = {
+        "for_whom": "self",
+        "location": WORCESTER,
+        "coverage": "masshealth_unsure",
+        "diagnosis": "mental_health",
+        "psych_discharge": "no",
+        "er_visits": 2,
+    }
     entities = [{"entity": "question", "value": "er_visits"}]
-    _, slots = validate("housing", "change my answer about the ER visits", base,
-                        intent="change_answer", entities=entities)
+    _, slots = validate(
+        "housing", "change my answer about the ER visits", base, intent="change_answer", entities=entities
+    )
     assert slots["er_visits"] is None and slots["requested_slot"] == "er_visits"
     assert "coverage" not in slots, "other answers are kept"
 
 
 def test_program_question_mid_screening_is_answered_and_the_question_stays():
     selector = {"response_selector": {"faq": {"response": {"utter_action": "utter_faq/csp_ji"}}}}
-    messages, slots = validate("coverage", "what is CSP-JI?", {"for_whom": "self", "location": WORCESTER},
-                               intent="faq", extra_message=selector)
+    messages, slots = validate(
+        "coverage", "what is CSP-JI?", {"for_whom": "self", "location": WORCESTER}, intent="faq", extra_message=selector
+    )
     assert messages[0]["response"] == "utter_faq/csp_ji"
     assert slots["coverage"] is None and slots["requested_slot"] == "coverage"
     assert slots["screening_retries"] == 1, "a question in between counts toward the three times"
@@ -118,23 +148,34 @@ def test_program_question_mid_screening_is_answered_and_the_question_stays():
 
 def test_the_same_question_comes_back_at_most_three_times_even_with_questions_in_between():
     selector = {"response_selector": {"faq": {"response": {"utter_action": "utter_faq/csp_ji"}}}}
-    messages, slots = validate("housing", "what is CSP-JI?", {"for_whom": "self", "screening_retries": 2},
-                               intent="faq", extra_message=selector)
+    messages, slots = validate(
+        "housing", "what is CSP-JI?", {"for_whom": "self", "screening_retries": 2}, intent="faq", extra_message=selector
+    )
     assert slots["housing"] == "not_sure" and slots["screening_retries"] == 0
     assert "not sure" in texts(messages)
 
 
 def test_first_message_about_a_brother_sets_family_wording():
-    tracker = make_tracker("my brother keeps ending up in the ER because of his drinking",
-                           intent="check_eligibility", form=None)
+    tracker = make_tracker(
+        "my brother keeps ending up in the ER because of his drinking", intent="check_eligibility", form=None
+    )
     _, slots = run(ActionStartScreening(), tracker)
     assert slots["for_whom"] == "other" and slots["relation"] == "brother"
 
 
 def massachusetts_answers(**changes):
-    answers = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_managed_care",
-               "diagnosis": "mental_health", "psych_discharge": 21, "er_visits": 3, "housing": "housed",
-               "justice": "no", "access_barriers": "yes", "consent": "yes"}
+    answers = {
+        "for_whom": "self",
+        "location": WORCESTER,
+        "coverage": "masshealth_managed_care",
+        "diagnosis": "mental_health",
+        "psych_discharge": 21,
+        "er_visits": 3,
+        "housing": "housed",
+        "justice": "no",
+        "access_barriers": "yes",
+        "consent": "yes",
+    }
     answers.update(changes)
     return answers
 
@@ -149,7 +190,9 @@ def test_outcome_sends_the_eligibility_payload_and_never_decides():
 
 
 def test_outreach_worker_gets_a_summary_to_copy():
-    messages, _ = run(ActionScreeningOutcome(), make_tracker("yes", massachusetts_answers(for_whom="client"), form=None))
+    messages, _ = run(
+        ActionScreeningOutcome(), make_tracker("yes", massachusetts_answers(for_whom="client"), form=None)
+    )
     assert "Screening summary" in texts(messages) and "Worcester" in texts(messages)
 
 
@@ -179,15 +222,24 @@ def run_events(action, tracker: Tracker):
 
 
 def crisis_message(text: str, **signal):
-    info = {"answer": "crisis", "kind": "suicide", "about": "self", "lang": "en", "danger_now": False,
-            "relation": "", "spans": [[0, len(text)]], **signal}
+    info = {
+        "answer": "crisis",
+        "kind": "suicide",
+        "about": "self",
+        "lang": "en",
+        "danger_now": False,
+        "relation": "",
+        "spans": [[0, len(text)]],
+        **signal,
+    }
     return {"crisis": info}
 
 
 def test_crisis_response_fits_the_resources_to_an_overdose():
     text = "i took 30 of my pills"
-    tracker = make_tracker(text, {}, intent="crisis", confidence=1.0, form=None,
-                           extra_message=crisis_message(text, kind="overdose"))
+    tracker = make_tracker(
+        text, {}, intent="crisis", confidence=1.0, form=None, extra_message=crisis_message(text, kind="overdose")
+    )
     messages, _ = run(ActionCrisisResponse(), tracker)
     payload = next(m["custom"] for m in messages if m.get("custom"))
     assert "1-800-222-1222" in [r["phone"] for r in payload["resources"]]
@@ -196,16 +248,26 @@ def test_crisis_response_fits_the_resources_to_an_overdose():
 
 def test_crisis_response_keeps_the_answer_given_outside_the_crisis_sentence():
     text = "I live in Worcester, MA. I took all my pills an hour ago."
-    tracker = make_tracker(text, {"for_whom": "self", "requested_slot": "location"}, intent="crisis",
-                           confidence=1.0, extra_message=crisis_message(text, kind="overdose", spans=[[25, len(text)]]))
+    tracker = make_tracker(
+        text,
+        {"for_whom": "self", "requested_slot": "location"},
+        intent="crisis",
+        confidence=1.0,
+        extra_message=crisis_message(text, kind="overdose", spans=[[25, len(text)]]),
+    )
     _, slots = run(ActionCrisisResponse(), tracker)
     assert slots["location"]["town"] == "Worcester" and slots["location"]["state"] == "MA"
 
 
 def test_crisis_words_are_never_read_as_the_answer():
     text = "I took all my pills an hour ago."
-    tracker = make_tracker(text, {"for_whom": "self", "requested_slot": "psych_discharge"}, intent="crisis",
-                           confidence=1.0, extra_message=crisis_message(text, kind="overdose"))
+    tracker = make_tracker(
+        text,
+        {"for_whom": "self", "requested_slot": "psych_discharge"},
+        intent="crisis",
+        confidence=1.0,
+        extra_message=crisis_message(text, kind="overdose"),
+    )
     _, slots = run(ActionCrisisResponse(), tracker)
     assert "psych_discharge" not in slots
 
@@ -214,8 +276,13 @@ def test_safety_question_remembers_the_open_form_and_asks_directly():
     from actions.support import ActionAskSafetyAnswer, ActionSafetyQuestion
 
     text = "i gave my cat away, i won't need her"
-    tracker = make_tracker(text, {"requested_slot": "age"}, intent="risk_signal", confidence=1.0,
-                           extra_message=crisis_message(text, answer="ask"))
+    tracker = make_tracker(
+        text,
+        {"requested_slot": "age"},
+        intent="risk_signal",
+        confidence=1.0,
+        extra_message=crisis_message(text, answer="ask"),
+    )
     _, slots = run(ActionSafetyQuestion(), tracker)
     assert slots["safety_check"]["resume"] == "screening_form" and "safety_answer" not in slots
     asking = make_tracker(text, {"safety_check": slots["safety_check"]}, form="safety_check_form")
@@ -232,9 +299,7 @@ def test_safety_answer_no_thanks_and_goes_back_to_the_screening():
     messages, events = run_events(ActionSafetyAnswer(), tracker)
     assert "Thank you for telling me" in texts(messages) and "988" in texts(messages)
     assert not any((m.get("custom") or {}).get("type") == "crisis" for m in messages)
-    assert {"event": "followup", "name": "screening_form"} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events
-    ]
+    assert {"event": "followup", "name": "screening_form"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
 
 
 def test_safety_answer_yes_about_someone_else_brings_help_in_their_words():
@@ -248,8 +313,12 @@ def test_safety_answer_yes_about_someone_else_brings_help_in_their_words():
 
 
 def test_providers_near_worcester_nearest_first():
-    tracker = make_tracker("find providers", {"search_place": WORCESTER, "search_filters": {"offset": 0}},
-                           intent="find_providers", form=None)
+    tracker = make_tracker(
+        "find providers",
+        {"search_place": WORCESTER, "search_filters": {"offset": 0}},
+        intent="find_providers",
+        form=None,
+    )
     messages, _ = run(ActionFindProviders(), tracker)
     payload = next(m["custom"] for m in messages if m.get("custom"))
     distances = [item["distance_miles"] for item in payload["items"]]
@@ -258,16 +327,21 @@ def test_providers_near_worcester_nearest_first():
 
 
 def test_show_more_moves_to_the_next_page():
-    tracker = make_tracker("show more", {"search_place": WORCESTER, "search_filters": {"offset": 0}},
-                           intent="find_providers", form=None)
+    tracker = make_tracker(
+        "show more", {"search_place": WORCESTER, "search_filters": {"offset": 0}}, intent="find_providers", form=None
+    )
     _, slots = run(ActionPrepareProviderSearch(), tracker)
     assert slots["search_filters"]["offset"] == 3
 
 
 @pytest.mark.parametrize("language", ["Spanish", "Portuguese"])
 def test_language_filter_is_applied(language):
-    tracker = make_tracker(f"someone who speaks {language}", {"search_place": WORCESTER,
-                           "search_filters": {"offset": 0, "language": language}}, intent="find_providers", form=None)
+    tracker = make_tracker(
+        f"someone who speaks {language}",
+        {"search_place": WORCESTER, "search_filters": {"offset": 0, "language": language}},
+        intent="find_providers",
+        form=None,
+    )
     messages, _ = run(ActionFindProviders(), tracker)
     payload = next((m["custom"] for m in messages if m.get("custom")), None)
     assert payload and all(language in item["languages"] for item in payload["items"])
@@ -275,18 +349,24 @@ def test_language_filter_is_applied(language):
 
 # --- "yes" and "no" to what the last message offered -------------------------------------------
 
-PROVIDERS_OFFER = [{"title": "Show providers near me", "payload": "/find_providers"},
-                   {"title": "Ask a question", "payload": "/help"}]
-NEXT_OFFER = [{"title": "Check if a program may fit", "payload": "/check_eligibility"},
-              {"title": "Find providers", "payload": "/find_providers"}]
+PROVIDERS_OFFER = [
+    {"title": "Show providers near me", "payload": "/find_providers"},
+    {"title": "Ask a question", "payload": "/help"},
+]
+NEXT_OFFER = [
+    {"title": "Check if a program may fit", "payload": "/check_eligibility"},
+    {"title": "Find providers", "payload": "/find_providers"},
+]
 
 
 def answer_to(buttons, text: str, intent: str):
     from actions.support import ActionDefaultFallback
 
     tracker = make_tracker(text, intent=intent, form=None)
-    tracker.events[:0] = [{"event": "user", "text": "earlier"},
-                          {"event": "bot", "text": "Would you like ...?", "data": {"buttons": buttons}}]
+    tracker.events[:0] = [
+        {"event": "user", "text": "earlier"},
+        {"event": "bot", "text": "Would you like ...?", "data": {"buttons": buttons}},
+    ]
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionDefaultFallback().run(dispatcher, tracker, DOMAIN))
     return dispatcher.messages, events
@@ -320,21 +400,36 @@ def test_the_safety_form_reads_no_reply_before_its_question_is_asked():
     from actions.support import ValidateSafetyCheckForm
 
     text = "i wish i could sleep and not wake up"
-    tracker = make_tracker(text, {"requested_slot": None}, intent="risk_signal", form=None,
-                           extra_message=crisis_message(text, answer="ask"), filled_now={"safety_answer": None})
+    tracker = make_tracker(
+        text,
+        {"requested_slot": None},
+        intent="risk_signal",
+        form=None,
+        extra_message=crisis_message(text, answer="ask"),
+        filled_now={"safety_answer": None},
+    )
     _, slots = run(ValidateSafetyCheckForm(), tracker)
     assert slots.get("safety_answer") is None
-    asked = make_tracker("no", {"requested_slot": "safety_answer"}, intent="deny", form="safety_check_form",
-                         filled_now={"safety_answer": "no"})
+    asked = make_tracker(
+        "no",
+        {"requested_slot": "safety_answer"},
+        intent="deny",
+        form="safety_check_form",
+        filled_now={"safety_answer": "no"},
+    )
     _, slots = run(ValidateSafetyCheckForm(), asked)
     assert slots["safety_answer"] == "no"
 
 
 def test_a_crisis_about_someone_unnamed_uses_who_the_screening_is_for():
     text = "she's been cutting again"
-    tracker = make_tracker(text, {"for_whom": "other", "relation": "daughter", "requested_slot": "coverage"},
-                           intent="crisis", confidence=1.0,
-                           extra_message=crisis_message(text, kind="self_harm", about="other"))
+    tracker = make_tracker(
+        text,
+        {"for_whom": "other", "relation": "daughter", "requested_slot": "coverage"},
+        intent="crisis",
+        confidence=1.0,
+        extra_message=crisis_message(text, kind="self_harm", about="other"),
+    )
     messages, _ = run(ActionCrisisResponse(), tracker)
     assert "your daughter" in texts(messages)
 
@@ -343,13 +438,22 @@ def test_yes_or_no_right_after_crisis_help_is_met_kindly():
     from actions.support import ActionDefaultFallback
 
     crisis_turn = {"event": "bot", "text": "help", "data": {"custom": {"type": "crisis", "resources": []}}}
-    tracker = Tracker.from_dict({
-        "sender_id": "t", "slots": {}, "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen",
-        "latest_message": {"text": "no", "intent": {"name": "deny", "confidence": 0.9}, "entities": []},
-        "events": [{"event": "user", "text": "i was on the roof"}, crisis_turn,
-                   {"event": "user", "text": "no", "parse_data": {"intent": {"name": "deny"}}}],
-    })
+    tracker = Tracker.from_dict(
+        {
+            "sender_id": "t",
+            "slots": {},
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+            "latest_message": {"text": "no", "intent": {"name": "deny", "confidence": 0.9}, "entities": []},
+            "events": [
+                {"event": "user", "text": "i was on the roof"},
+                crisis_turn,
+                {"event": "user", "text": "no", "parse_data": {"intent": {"name": "deny"}}},
+            ],
+        }
+    )
     messages, _ = run(ActionDefaultFallback(), tracker)
     assert "I'm still here" in texts(messages) and "988" in texts(messages)
     assert "not sure I understood" not in texts(messages)
@@ -357,8 +461,14 @@ def test_yes_or_no_right_after_crisis_help_is_met_kindly():
 
 def test_after_a_spanish_crisis_answer_the_buttons_are_spanish_too():
     text = "ya no quiero vivir"
-    tracker = make_tracker(text, {}, intent="crisis", confidence=1.0, form=None,
-                           extra_message=crisis_message(text, lang="es", spanish_too=True))
+    tracker = make_tracker(
+        text,
+        {},
+        intent="crisis",
+        confidence=1.0,
+        form=None,
+        extra_message=crisis_message(text, lang="es", spanish_too=True),
+    )
     messages, _ = run(ActionCrisisResponse(), tracker)
     titles = [b["title"] for m in messages for b in m.get("buttons") or []]
     assert "Buscar proveedores" in titles and "Find providers" not in titles

@@ -9,10 +9,10 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
+from components.crisis import CrisisDetector
+from referral.crisis.classifier import trained_from_corpus
 from referral.crisis.matcher import CATEGORY_ORDER, LEVELS, CrisisSignal, default_matcher
 from referral.crisis.resources import resources_for
-from referral.crisis.classifier import trained_from_corpus
-from components.crisis import CrisisDetector
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "crisis" / "labelled.csv"
@@ -30,47 +30,66 @@ def labelled_rows():
 # --- Suicide: first and third person, slang, misspellings, euphemisms --------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "I want to kill myself",
-    "im going to kill myself tonight",
-    "I have a plan to end my life",
-    "i want to commit suicide",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to kill myself",
+        "im going to kill myself tonight",
+        "I have a plan to end my life",
+        "i want to commit suicide",
+    ],
+)
 def test_suicidal_intent_or_plan_is_an_urgent_suicide_crisis(text):
     signal = detect(text)
     assert signal and signal.category == "suicide" and signal.level == "urgent"
     assert signal.about == "self"
 
 
-@pytest.mark.parametrize("text", [
-    "my son says he wants to die",
-    "my daughter told me she wants to kill herself",
-    "my client has a plan to end her life",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son says he wants to die",
+        "my daughter told me she wants to kill herself",
+        "my client has a plan to end her life",
+    ],
+)
 def test_someone_else_wanting_to_die_is_a_crisis_about_another_person(text):
     signal = detect(text)
     assert signal and signal.category == "suicide" and signal.about == "other"
 
 
-@pytest.mark.parametrize(
-    "text", ["kms", "i'm gonna kms", "I want to unalive myself", "thinking about unaliving"]
-)
+@pytest.mark.parametrize("text", ["kms", "i'm gonna kms", "I want to unalive myself", "thinking about unaliving"])
 def test_slang_kms_and_unalive_are_recognised(text):
     assert detect(text) is not None
 
 
-@pytest.mark.parametrize("text", [
-    "sucide", "im sucidal", "i think about suiside alot", "i want to kil myslef", "i wnat to die",
-    "my son is saying he will kill himslef", "i tooked many pills", "thinkin bout endin it",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sucide",
+        "im sucidal",
+        "i think about suiside alot",
+        "i want to kil myslef",
+        "i wnat to die",
+        "my son is saying he will kill himslef",
+        "i tooked many pills",
+        "thinkin bout endin it",
+    ],
+)
 def test_misspellings_of_the_key_words_are_recognised(text):
     assert detect(text) is not None
 
 
-@pytest.mark.parametrize("text", [
-    "i want to end it all", "i dont want to be here anymore", "I can't go on like this",
-    "everyone would be better off without me", "i have nothing left to live for",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to end it all",
+        "i dont want to be here anymore",
+        "I can't go on like this",
+        "everyone would be better off without me",
+        "i have nothing left to live for",
+    ],
+)
 def test_euphemisms_are_recognised(text):
     assert detect(text) is not None
 
@@ -84,13 +103,16 @@ def test_everyday_words_are_not_misspellings_of_crisis_words():
 # --- Overdose and medical emergencies: now vs history --------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "he overdosed and isnt waking up",
-    "I took 30 pills",
-    "my friend is ODing right now what do i do",
-    "my son took a bunch of pills and won't wake up",
-    "she's not breathing",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he overdosed and isnt waking up",
+        "I took 30 pills",
+        "my friend is ODing right now what do i do",
+        "my son took a bunch of pills and won't wake up",
+        "she's not breathing",
+    ],
+)
 def test_an_overdose_or_emergency_happening_now_is_urgent(text):
     signal = detect(text)
     assert signal and signal.category == "overdose_emergency" and signal.level == "urgent"
@@ -117,9 +139,7 @@ def test_danger_to_others_is_a_crisis(text):
     assert signal and signal.level == "urgent"
 
 
-@pytest.mark.parametrize(
-    "text", ["I'm not safe", "i dont feel safe at home", "I don't want to live", "i can't go on"]
-)
+@pytest.mark.parametrize("text", ["I'm not safe", "i dont feel safe at home", "I don't want to live", "i can't go on"])
 def test_negation_that_is_the_meaning_does_not_cancel_the_crisis(text):
     assert detect(text) is not None
 
@@ -127,27 +147,33 @@ def test_negation_that_is_the_meaning_does_not_cancel_the_crisis(text):
 # --- Idioms, negation and history are not a false alarm --------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "I'm dying to know what CSP is",
-    "this form is killing me lol",
-    "my phone is dead, can I finish later",
-    "we went to the ER for his knee",
-    "I cut myself shaving this morning lol",
-    "shoot me an email with the info",
-    "my rent is overdue",
-    "I'm in danger of being evicted",
-    "I don't want to live in a group home",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm dying to know what CSP is",
+        "this form is killing me lol",
+        "my phone is dead, can I finish later",
+        "we went to the ER for his knee",
+        "I cut myself shaving this morning lol",
+        "shoot me an email with the info",
+        "my rent is overdue",
+        "I'm in danger of being evicted",
+        "I don't want to live in a group home",
+    ],
+)
 def test_idioms_and_everyday_words_do_not_raise_the_alarm(text):
     assert detect(text) is None
 
 
-@pytest.mark.parametrize("text", [
-    "I'm not suicidal anymore",
-    "no suicidal thoughts",
-    "I would never hurt anyone",
-    "I'm not suicidal, I just need help with housing",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal anymore",
+        "no suicidal thoughts",
+        "I would never hurt anyone",
+        "I'm not suicidal, I just need help with housing",
+    ],
+)
 def test_denied_thoughts_are_not_a_crisis(text):
     # Decided: a plain denial is an answer, not a crisis; "I'm not sure I want to live" is.
     assert detect(text) is None
@@ -157,12 +183,15 @@ def test_doubt_about_living_is_not_a_denial():
     assert detect("I'm not sure I want to live anymore") is not None
 
 
-@pytest.mark.parametrize("text", [
-    "I was suicidal in 2019 but I'm okay now",
-    "he was hospitalized after a suicide attempt in March",
-    "I attempted suicide when I was 16, I've been stable for years",
-    "I was in the psych ward in April",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was suicidal in 2019 but I'm okay now",
+        "he was hospitalized after a suicide attempt in March",
+        "I attempted suicide when I was 16, I've been stable for years",
+        "I was in the psych ward in April",
+    ],
+)
 def test_clear_history_in_a_screening_answer_is_not_a_crisis(text):
     assert detect(text) is None
 
@@ -172,13 +201,16 @@ def test_a_past_attempt_with_distress_now_is_shown_gently():
     assert signal and signal.level == "gentle"
 
 
-@pytest.mark.parametrize("text", [
-    "Do I need to go to the hospital first to get CSP?",
-    "is there a program to reduce ER visits?",
-    "does CSP help with overdose prevention?",
-    "what does the crisis response part of CST mean?",
-    "Is CSP an emergency service?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do I need to go to the hospital first to get CSP?",
+        "is there a program to reduce ER visits?",
+        "does CSP help with overdose prevention?",
+        "what does the crisis response part of CST mean?",
+        "Is CSP an emergency service?",
+    ],
+)
 def test_program_questions_with_hospital_er_emergency_words_are_not_crises(text):
     assert detect(text) is None
 
@@ -238,7 +270,7 @@ def test_component_leaves_ordinary_messages_alone(detector):
 
 
 def test_component_skips_button_payloads(detector):
-    m = message("/inform{\"for_whom\": \"self\"}")
+    m = message('/inform{"for_whom": "self"}')
     detector.process([m])
     assert m.get("intent")["name"] == "inform" and m.get("crisis") is None
 

@@ -24,13 +24,16 @@ def layer() -> CrisisAssessor:
 # --- Unmasking disguised spellings ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("disguised, plain", [
-    ("su1c1dal thoughts all day", "suicidal thoughts all day"),
-    ("gonna k!ll myself", "gonna kill myself"),
-    ("s.u.i.c.i.d.e", "suicide"),
-    ("I'm sooooo doneeeee", "i'm soo donee"),
-    ("I\u2019m d\u200bone", "i'm done"),
-])
+@pytest.mark.parametrize(
+    "disguised, plain",
+    [
+        ("su1c1dal thoughts all day", "suicidal thoughts all day"),
+        ("gonna k!ll myself", "gonna kill myself"),
+        ("s.u.i.c.i.d.e", "suicide"),
+        ("I'm sooooo doneeeee", "i'm soo donee"),
+        ("I\u2019m d\u200bone", "i'm done"),
+    ],
+)
 def test_disguised_spellings_are_unmasked(disguised, plain):
     assert unmask(disguised) == plain
 
@@ -62,8 +65,15 @@ def test_the_corpus_has_several_thousand_messages_from_several_writers_in_englis
     for label in LABELS:
         assert sum(r["label"] == label for r in rows) >= 300
     kinds = {r["kind"] for r in rows if r["label"] != "none"}
-    assert {"suicide", "self_harm", "overdose", "danger_to_others", "violence_home", "child_harm",
-            "other_in_danger"} <= kinds
+    assert {
+        "suicide",
+        "self_harm",
+        "overdose",
+        "danger_to_others",
+        "violence_home",
+        "child_harm",
+        "other_in_danger",
+    } <= kinds
 
 
 def test_a_corpus_row_with_an_unknown_label_stops_the_load(tmp_path):
@@ -93,22 +103,28 @@ def test_the_blind_sets_are_never_training_data():
 # --- Three answers ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "i'm going to kill myself tonight",
-    "my daughter swallowed a whole bottle of pills and she won't wake up",
-    "he's got a knife and says he'll kill me when i fall asleep",
-    "quiero matarme esta noche",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm going to kill myself tonight",
+        "my daughter swallowed a whole bottle of pills and she won't wake up",
+        "he's got a knife and says he'll kill me when i fall asleep",
+        "quiero matarme esta noche",
+    ],
+)
 def test_a_clear_crisis_gets_the_resources_at_once(layer, text):
     assert layer.assess(text).answer == "crisis"
 
 
-@pytest.mark.parametrize("text", [
-    "I'm dying to know when the office opens",
-    "I work nights at the hospital, can I still get CSP?",
-    "hi",
-    "I overdosed in 2019, five years clean now, just want help with appointments",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm dying to know when the office opens",
+        "I work nights at the hospital, can I still get CSP?",
+        "hi",
+        "I overdosed in 2019, five years clean now, just want help with appointments",
+    ],
+)
 def test_everyday_words_and_history_that_is_over_are_not_a_crisis(layer, text):
     assert layer.assess(text).answer == "none"
 
@@ -119,8 +135,10 @@ def test_button_payloads_and_empty_messages_are_not_read(layer):
 
 
 def test_a_crisis_sentence_in_a_long_screening_answer_is_found_and_only_it_is_marked(layer):
-    text = ("My name doesn't matter. I'm 41 and I live in Brockton. I have MassHealth. "
-            "I already took all of my sleeping pills about an hour ago. I was in the hospital in May.")
+    text = (
+        "My name doesn't matter. I'm 41 and I live in Brockton. I have MassHealth. "
+        "I already took all of my sleeping pills about an hour ago. I was in the hospital in May."
+    )
     found = layer.assess(text)
     assert found.answer == "crisis"
     marked = " ".join(text[s:e] for s, e in found.spans)
@@ -166,8 +184,11 @@ def test_the_state_line_is_the_persons_or_both_when_unknown():
 def test_the_resources_are_exactly_the_product_table_each_with_its_source():
     numbers = {r["id"]: r["phone"] for r in all_resources()}
     assert numbers == {
-        "lifeline_988": "988", "emergency_911": "911", "ma_behavioral_health_help_line": "833-773-2445",
-        "nc_peer_warmline": "1-855-733-7762", "poison_help": "1-800-222-1222",
+        "lifeline_988": "988",
+        "emergency_911": "911",
+        "ma_behavioral_health_help_line": "833-773-2445",
+        "nc_peer_warmline": "1-855-733-7762",
+        "poison_help": "1-800-222-1222",
         "domestic_violence_hotline": "1-800-799-7233",
     }
     for resource in all_resources():
@@ -201,16 +222,19 @@ def test_the_safety_question_is_direct_and_has_three_buttons():
     assert "Is the person you're worried about in danger right now?" in unnamed
 
 
-@pytest.mark.parametrize("reply, intent, answer", [
-    ("No", "deny", "no"),
-    ("nope, I'm okay", "deny", "no"),
-    ("/deny", "deny", "no"),
-    ("yes", "affirm", "yes"),
-    ("/not_sure", "not_sure", "not_sure"),
-    ("idk", "not_sure", "not_sure"),
-    ("what is CSP?", "faq", "not_sure"),
-    ("no estoy seguro", "not_sure", "not_sure"),
-])
+@pytest.mark.parametrize(
+    "reply, intent, answer",
+    [
+        ("No", "deny", "no"),
+        ("nope, I'm okay", "deny", "no"),
+        ("/deny", "deny", "no"),
+        ("yes", "affirm", "yes"),
+        ("/not_sure", "not_sure", "not_sure"),
+        ("idk", "not_sure", "not_sure"),
+        ("what is CSP?", "faq", "not_sure"),
+        ("no estoy seguro", "not_sure", "not_sure"),
+    ],
+)
 def test_a_reply_to_the_safety_question_is_read_carefully(reply, intent, answer):
     assert read_safety_reply(reply, intent, 0.95, {}) == answer
 
@@ -234,7 +258,7 @@ def test_the_fused_heads_give_the_same_probabilities_as_scikit_learn():
 
 
 def test_about_violence_to_someone_else_the_words_name_nobody():
-    """"My stepdad hit my little brother": the first person named is the one doing harm."""
+    """ "My stepdad hit my little brother": the first person named is the one doing harm."""
     reply = crisis_reply({"kind": "child_harm", "about": "other", "relation": "father"}, "MA")
     assert "If anyone is in danger right now, call 911." in reply.opening and "dad" not in reply.opening
     assert "domestic_violence_hotline" in ids(reply.resources) and ids(reply.resources)[0] == "emergency_911"

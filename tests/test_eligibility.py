@@ -9,7 +9,14 @@ import yaml
 from referral.eligibility.engine import evaluate, questions_that_matter
 from referral.registry import program_file
 
-WORCESTER = {"zip": "01608", "town": "Worcester", "state": "MA", "county": "Worcester County", "lat": 42.26, "lon": -71.80}
+WORCESTER = {
+    "zip": "01608",
+    "town": "Worcester",
+    "state": "MA",
+    "county": "Worcester County",
+    "lat": 42.26,
+    "lon": -71.80,
+}
 RALEIGH = {"zip": "27601", "town": "Raleigh", "state": "NC", "county": "Wake County", "lat": 35.77, "lon": -78.64}
 DALLAS = {"zip": "75201", "town": "Dallas", "state": "TX", "county": "Dallas County", "lat": 32.79, "lon": -96.80}
 
@@ -82,15 +89,21 @@ DECISION_TABLE = [
     pytest.param(MA_BASE, {"diagnosis": "not_sure"}, "CSP", "possible", id="csp-diagnosis-not-sure"),
     pytest.param(MA_BASE, {"consent": "no"}, "CSP", "unlikely", id="csp-no-consent"),
     pytest.param(MA_BASE, {"consent": "not_sure"}, "CSP", "possible", id="csp-consent-not-sure"),
-    pytest.param({k: v for k, v in MA_BASE.items() if k != "consent"}, {}, "CSP", "possible", id="csp-consent-not-asked"),
+    pytest.param(
+        {k: v for k, v in MA_BASE.items() if k != "consent"}, {}, "CSP", "possible", id="csp-consent-not-asked"
+    ),
     # CSP-HI: the 120-day move-in window, housing, and the CSP core it keeps.
     pytest.param(MA_BASE, {"move_in": 120}, "CSP-HI", "likely", id="hi-move-in-120-days"),
     pytest.param(MA_BASE, {"move_in": 121}, "CSP-HI", "unlikely", id="hi-move-in-121-days"),
     pytest.param(MA_BASE, {"move_in": "not_sure"}, "CSP-HI", "possible", id="hi-move-in-not-sure"),
-    pytest.param(MA_BASE, {"housing": "homeless", "move_in": None}, "CSP-HI", "unlikely", id="hi-homeless-nothing-lined-up"),
+    pytest.param(
+        MA_BASE, {"housing": "homeless", "move_in": None}, "CSP-HI", "unlikely", id="hi-homeless-nothing-lined-up"
+    ),
     pytest.param(MA_BASE, {"housing": "housed", "move_in": None}, "CSP-HI", "unlikely", id="hi-housed"),
     pytest.param(MA_BASE, {"housing": "not_sure", "move_in": None}, "CSP-HI", "possible", id="hi-housing-not-sure"),
-    pytest.param({**MA_NO_RISK, "housing": "homeless_psh", "move_in": 30}, {}, "CSP-HI", "unlikely", id="hi-without-csp-risk"),
+    pytest.param(
+        {**MA_NO_RISK, "housing": "homeless_psh", "move_in": 30}, {}, "CSP-HI", "unlikely", id="hi-without-csp-risk"
+    ),
     pytest.param(MA_BASE, {"coverage": "none"}, "CSP-HI", "unlikely", id="hi-no-coverage"),
     # CSP-JI: justice involvement and barriers to care.
     pytest.param(MA_BASE, {}, "CSP-JI", "likely", id="ji-justice-and-barriers"),
@@ -108,11 +121,15 @@ DECISION_TABLE = [
     pytest.param(NC_NO_ACUITY, {}, "CST", "unlikely", id="cst-no-er-visits-no-discharge"),
     pytest.param(NC_NO_ACUITY, {"psych_discharge": 180}, "CST", "likely", id="cst-discharge-180-days-ago"),
     pytest.param(NC_NO_ACUITY, {"psych_discharge": "yes"}, "CST", "likely", id="cst-discharge-yes"),
-    pytest.param(NC_NO_ACUITY, {"psych_discharge": 200}, "CST", "possible", id="cst-discharge-200-days-ago-needs-a-clinician"),
+    pytest.param(
+        NC_NO_ACUITY, {"psych_discharge": 200}, "CST", "possible", id="cst-discharge-200-days-ago-needs-a-clinician"
+    ),
     pytest.param(NC_NO_ACUITY, {"er_visits": "not_sure"}, "CST", "possible", id="cst-er-visits-not-sure"),
     # CST: diagnosis.
     pytest.param(NC_BASE, {"diagnosis": "both"}, "CST", "likely", id="cst-co-occurring"),
-    pytest.param(NC_BASE, {"diagnosis": "substance_use"}, "CST", "possible", id="cst-substance-use-alone-needs-a-clinician"),
+    pytest.param(
+        NC_BASE, {"diagnosis": "substance_use"}, "CST", "possible", id="cst-substance-use-alone-needs-a-clinician"
+    ),
     pytest.param(NC_BASE, {"diagnosis": "yes"}, "CST", "possible", id="cst-diagnosis-type-not-said"),
     pytest.param(NC_BASE, {"diagnosis": "no"}, "CST", "unlikely", id="cst-no-diagnosis"),
     # CST: daily living, engagement, coverage.
@@ -177,7 +194,9 @@ def test_likely_csp_says_no_prior_authorization_and_that_a_provider_decides():
 def test_likely_cst_says_the_intake_team_coordinates_authorization():
     cst = result(NC_BASE, "CST")
     assert cst.status == "likely"
-    assert "The provider's intake team coordinates the eligibility review, authorization and assessment." in cst.next_steps
+    assert (
+        "The provider's intake team coordinates the eligibility review, authorization and assessment." in cst.next_steps
+    )
 
 
 def test_possible_names_what_needs_checking():
@@ -299,8 +318,18 @@ def test_for_whom_location_and_coverage_are_always_asked_first():
 
 def test_questions_come_in_the_screening_order():
     assert questions_that_matter({"location": "not_sure", "coverage": "not_sure"}) == [
-        "for_whom", "location", "coverage", "age", "diagnosis", "psych_discharge", "er_visits", "housing",
-        "justice", "access_barriers", "daily_living", "consent",
+        "for_whom",
+        "location",
+        "coverage",
+        "age",
+        "diagnosis",
+        "psych_discharge",
+        "er_visits",
+        "housing",
+        "justice",
+        "access_barriers",
+        "daily_living",
+        "consent",
     ]
 
 
@@ -322,8 +351,13 @@ def test_unknown_place_and_coverage_asks_the_questions_of_both_states():
 
 
 def test_move_in_is_asked_only_with_supportive_housing_lined_up():
-    asked = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_ffs", "diagnosis": "both",
-             "psych_discharge": 10}
+    asked = {
+        "for_whom": "self",
+        "location": WORCESTER,
+        "coverage": "masshealth_ffs",
+        "diagnosis": "both",
+        "psych_discharge": 10,
+    }
     assert "move_in" not in questions_that_matter(asked)
     assert "move_in" not in questions_that_matter({**asked, "housing": "homeless"})
     assert "move_in" not in questions_that_matter({**asked, "housing": "housed"})
@@ -361,8 +395,14 @@ def test_er_visits_not_asked_after_a_recent_discharge():
 
 
 def test_access_barriers_asked_only_where_they_can_matter():
-    shown = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_ffs", "diagnosis": "mental_health",
-             "psych_discharge": 20, "housing": "housed"}
+    shown = {
+        "for_whom": "self",
+        "location": WORCESTER,
+        "coverage": "masshealth_ffs",
+        "diagnosis": "mental_health",
+        "psych_discharge": 20,
+        "housing": "housed",
+    }
     assert "access_barriers" not in questions_that_matter({**shown, "justice": "no"})
     assert "access_barriers" in questions_that_matter({**shown, "justice": "yes"})
     assert "access_barriers" in questions_that_matter({**shown, "justice": "not_sure"})
@@ -373,5 +413,16 @@ def test_access_barriers_asked_only_where_they_can_matter():
 def test_screening_ends_when_every_question_that_matters_is_answered():
     plan = questions_that_matter(MA_BASE)
     assert all(q in MA_BASE for q in plan)
-    assert plan == ["for_whom", "location", "coverage", "diagnosis", "psych_discharge", "er_visits", "housing",
-                    "move_in", "justice", "access_barriers", "consent"]
+    assert plan == [
+        "for_whom",
+        "location",
+        "coverage",
+        "diagnosis",
+        "psych_discharge",
+        "er_visits",
+        "housing",
+        "move_in",
+        "justice",
+        "access_barriers",
+        "consent",
+    ]

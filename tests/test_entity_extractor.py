@@ -91,10 +91,17 @@ def test_keeps_entities_from_earlier_components(extractor):
     assert [e["entity"] for e in message.get("entities")] == ["x", "place"]
 
 
-@pytest.mark.parametrize("text", [
-    "about 3 weeks ago", "three times", "she is thirty-four", "I have MassHealth through my ACO", "NC Medicaid",
-    "My brother was discharged from the hospital a month and a half ago and went to the ER twice since",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "about 3 weeks ago",
+        "three times",
+        "she is thirty-four",
+        "I have MassHealth through my ACO",
+        "NC Medicaid",
+        "My brother was discharged from the hospital a month and a half ago and went to the ER twice since",
+    ],
+)
 def test_screening_answers_are_no_entities(extractor, text):
     # One parse path: numbers, times and coverage are read by the form's answer parser, which
     # knows the question; the extractor reports only what the dialogue acts on.

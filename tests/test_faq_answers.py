@@ -9,9 +9,14 @@ from tests.test_actions import make_tracker, run
 
 def selector(*ranking):
     """The ResponseSelector's part of a parsed message for a ranking of (topic, confidence)."""
-    return {"response_selector": {"faq": {
-        "response": {"intent_response_key": f"faq/{ranking[0][0]}", "confidence": ranking[0][1]},
-        "ranking": [{"intent_response_key": f"faq/{t}", "confidence": c} for t, c in ranking]}}}
+    return {
+        "response_selector": {
+            "faq": {
+                "response": {"intent_response_key": f"faq/{ranking[0][0]}", "confidence": ranking[0][1]},
+                "ranking": [{"intent_response_key": f"faq/{t}", "confidence": c} for t, c in ranking],
+            }
+        }
+    }
 
 
 def test_a_clear_best_topic_is_answered_alone():
@@ -47,15 +52,23 @@ def texts(messages):
 
 
 def test_the_action_answers_with_the_topic_response():
-    tracker = make_tracker("how long does csp last", intent="faq", form=None,
-                           extra_message=selector(("csp_duration", 0.92), ("csp_ending", 0.03)))
+    tracker = make_tracker(
+        "how long does csp last",
+        intent="faq",
+        form=None,
+        extra_message=selector(("csp_duration", 0.92), ("csp_ending", 0.03)),
+    )
     messages, _ = run(ActionAnswerQuestion(), tracker)
     assert [m.get("response") for m in messages] == ["utter_faq/csp_duration"]
 
 
 def test_the_action_asks_which_with_a_button_for_each():
-    tracker = make_tracker("how do i get referred", intent="faq", form=None,
-                           extra_message=selector(("csp_apply", 0.46), ("csp_referral", 0.41)))
+    tracker = make_tracker(
+        "how do i get referred",
+        intent="faq",
+        form=None,
+        extra_message=selector(("csp_apply", 0.46), ("csp_referral", 0.41)),
+    )
     messages, _ = run(ActionAnswerQuestion(), tracker)
     assert "Do you mean how to get into csp, or who can refer someone to csp?" in texts(messages)
     payloads = [b["payload"] for m in messages for b in m.get("buttons") or []]
@@ -64,8 +77,9 @@ def test_the_action_asks_which_with_a_button_for_each():
 
 @pytest.mark.parametrize("topic", ["csp_regulation", "cst_age"])
 def test_a_topic_chosen_with_a_button_is_answered(topic):
-    tracker = make_tracker(f'/faq{{"faq_topic": "{topic}"}}', intent="faq", form=None,
-                           entities=[{"entity": "faq_topic", "value": topic}])
+    tracker = make_tracker(
+        f'/faq{{"faq_topic": "{topic}"}}', intent="faq", form=None, entities=[{"entity": "faq_topic", "value": topic}]
+    )
     messages, _ = run(ActionAnswerQuestion(), tracker)
     assert [m.get("response") for m in messages] == [f"utter_faq/{topic}"]
 

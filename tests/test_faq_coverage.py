@@ -30,9 +30,7 @@ def split_sentences(text: str) -> List[str]:
     for line in text.splitlines():
         line = BULLET.sub("", line.strip()).strip()
         if line:
-            sentences.extend(
-                part.strip() for part in SENTENCE_END.split(line) if part.strip()
-            )
+            sentences.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
     return sentences
 
 
@@ -49,11 +47,7 @@ def coverage_rows() -> List[Dict]:
 
 
 def response_topics() -> set:
-    return {
-        key.split("/", 1)[1]
-        for key in load(RESPONSES)["responses"]
-        if key.startswith("utter_faq/")
-    }
+    return {key.split("/", 1)[1] for key in load(RESPONSES)["responses"] if key.startswith("utter_faq/")}
 
 
 def listed_topics() -> set:
@@ -68,9 +62,7 @@ def nlu_topics() -> set:
     }
 
 
-needs_seeds = pytest.mark.skipif(
-    not SEEDS.is_dir(), reason="the program documents (../shared/seeds) are not here"
-)
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="the program documents (../shared/seeds) are not here")
 
 
 @needs_seeds
@@ -78,52 +70,32 @@ needs_seeds = pytest.mark.skipif(
 def test_every_sentence_of_the_program_document_is_in_the_coverage_table(name):
     in_table = {row["sentence"] for row in coverage_rows() if row["file"] == name}
     missing = [s for s in seed_sentences(name) if s not in in_table]
-    assert not missing, f"{name}: sentences not in {COVERAGE.name}:\n" + "\n".join(
-        missing
-    )
+    assert not missing, f"{name}: sentences not in {COVERAGE.name}:\n" + "\n".join(missing)
 
 
 @needs_seeds
 def test_the_coverage_table_names_only_sentences_of_the_documents():
     known = {(name, s) for name in SEED_FILES for s in seed_sentences(name)}
-    stale = [
-        row["sentence"]
-        for row in coverage_rows()
-        if (row["file"], row["sentence"]) not in known
-    ]
-    assert not stale, "rows whose sentence is no longer in the document:\n" + "\n".join(
-        stale
-    )
+    stale = [row["sentence"] for row in coverage_rows() if (row["file"], row["sentence"]) not in known]
+    assert not stale, "rows whose sentence is no longer in the document:\n" + "\n".join(stale)
 
 
 def test_every_sentence_has_a_topic_or_a_reason_for_none():
     unanswered = [
-        row["sentence"]
-        for row in coverage_rows()
-        if not row.get("topics") and not str(row.get("none") or "").strip()
+        row["sentence"] for row in coverage_rows() if not row.get("topics") and not str(row.get("none") or "").strip()
     ]
-    assert not unanswered, "sentences with no topic and no reason:\n" + "\n".join(
-        unanswered
-    )
+    assert not unanswered, "sentences with no topic and no reason:\n" + "\n".join(unanswered)
 
 
 def test_a_sentence_with_topics_gives_no_reason_for_none():
-    both = [
-        row["sentence"]
-        for row in coverage_rows()
-        if row.get("topics") and row.get("none")
-    ]
+    both = [row["sentence"] for row in coverage_rows() if row.get("topics") and row.get("none")]
     assert not both, "\n".join(both)
 
 
 def test_every_topic_of_the_coverage_table_has_an_answer_and_a_description():
     named = {topic for row in coverage_rows() for topic in row.get("topics") or []}
-    assert not named - response_topics(), "no utter_faq/<topic> for: " + ", ".join(
-        sorted(named - response_topics())
-    )
-    assert not named - listed_topics(), "not in faq_topics.yml: " + ", ".join(
-        sorted(named - listed_topics())
-    )
+    assert not named - response_topics(), "no utter_faq/<topic> for: " + ", ".join(sorted(named - response_topics()))
+    assert not named - listed_topics(), "not in faq_topics.yml: " + ", ".join(sorted(named - listed_topics()))
 
 
 def test_every_answer_is_described_in_the_topic_list_and_the_list_names_only_answers():
@@ -133,19 +105,20 @@ def test_every_answer_is_described_in_the_topic_list_and_the_list_names_only_ans
     )
 
 
-def test_every_topic_description_is_one_line():
+def test_every_topic_has_a_title_and_a_one_line_description():
     bad = [
         topic
-        for topic, text in load(TOPICS).items()
-        if not isinstance(text, str) or "\n" in text.strip()
+        for topic, entry in load(TOPICS).items()
+        if not isinstance(entry, dict)
+        or not entry.get("title")
+        or not isinstance(entry.get("about"), str)
+        or "\n" in entry["about"].strip()
     ]
     assert not bad, bad
 
 
 def test_every_faq_intent_of_the_nlu_data_has_an_answer():
-    assert not nlu_topics() - response_topics(), sorted(
-        nlu_topics() - response_topics()
-    )
+    assert not nlu_topics() - response_topics(), sorted(nlu_topics() - response_topics())
 
 
 def test_every_answer_is_used_by_some_sentence_or_is_about_what_the_documents_do_not_say():
@@ -153,6 +126,4 @@ def test_every_answer_is_used_by_some_sentence_or_is_about_what_the_documents_do
     # on the absence of a sentence; every other answer rests on at least one sentence.
     about_a_gap = {"csp_age", "csp_cost", "cst_duration"}
     named = {topic for row in coverage_rows() for topic in row.get("topics") or []}
-    assert not response_topics() - named - about_a_gap, sorted(
-        response_topics() - named - about_a_gap
-    )
+    assert not response_topics() - named - about_a_gap, sorted(response_topics() - named - about_a_gap)

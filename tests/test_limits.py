@@ -10,6 +10,7 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.io import read_yaml_file
 
 from components.channel_guard import SERVER_TROUBLE, describe_failure
 from components.limits import (
@@ -24,7 +25,6 @@ from components.limits import (
 )
 from components.rest_channel import GuardedRestInput, listens_beyond_this_machine
 from components.socketio_channel import CustomPayloadSocketIOInput
-from rasa.shared.utils.io import read_yaml_file
 from tools.stack import ROOT, write_credentials
 
 SOCKET = "components.socketio_channel.CustomPayloadSocketIOInput"
@@ -205,7 +205,11 @@ def answer(on_new_message, admission_text="hello", notes=()):
     collector = CollectingOutputChannel()
     run(
         channel.answer(
-            on_new_message, Admission(admission_text, list(notes)), collector, "c1", None,
+            on_new_message,
+            Admission(admission_text, list(notes)),
+            collector,
+            "c1",
+            None,
             sent=lambda: len(collector.messages),
         )
     )
@@ -333,7 +337,9 @@ def test_a_stack_allows_the_origin_of_its_own_page(tmp_path):
     written = read_yaml_file(path)
     for name in (SOCKET, REST):
         assert written[name]["allowed_origins"] == [
-            "http://localhost:43210", "http://127.0.0.1:43210", "http://other.test:1"
+            "http://localhost:43210",
+            "http://127.0.0.1:43210",
+            "http://other.test:1",
         ]
         assert written[name]["max_message_chars"] == 500
 

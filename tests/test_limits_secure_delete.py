@@ -7,7 +7,6 @@ import time
 import uuid
 
 import sqlalchemy as sa
-
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -21,8 +20,11 @@ def raw_bytes(tmp_path) -> bytes:
 
 def test_a_purged_conversation_leaves_no_trace_in_the_raw_database_files(tmp_path):
     store = ExpiringSQLTrackerStore(
-        domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "conversations.db"),
-        retention_hours=1, cache_conversations=0,
+        domain=Domain.empty(),
+        dialect="sqlite",
+        db=str(tmp_path / "conversations.db"),
+        retention_hours=1,
+        cache_conversations=0,
     )
     marker = f"my-private-words-{uuid.uuid4().hex}"
     now = time.time()

@@ -4,12 +4,13 @@ import asyncio
 import logging
 from pathlib import Path
 
-import components  # noqa: F401  (installs the logging settings, as the Rasa process does)
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.log_utils import configure_structlog
+
+import components  # noqa: F401  (installs the logging settings, as the Rasa process does)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,22 +14,42 @@ from actions.providers import ActionFindProviders
 from referral.registry import registry
 
 ROOT = Path(__file__).resolve().parents[1]
-WORCESTER = {"zip": "01608", "town": "Worcester", "state": "MA", "county": "Worcester County",
-             "lat": 42.2624, "lon": -71.8003}
+WORCESTER = {
+    "zip": "01608",
+    "town": "Worcester",
+    "state": "MA",
+    "county": "Worcester County",
+    "lat": 42.2624,
+    "lon": -71.8003,
+}
 MASSACHUSETTS_ANSWERS = {
-    "for_whom": "self", "location": WORCESTER, "coverage": "masshealth_managed_care",
-    "diagnosis": "mental_health", "psych_discharge": 21, "er_visits": 3, "housing": "housed",
-    "justice": "no", "access_barriers": "yes", "consent": "yes",
+    "for_whom": "self",
+    "location": WORCESTER,
+    "coverage": "masshealth_managed_care",
+    "diagnosis": "mental_health",
+    "psych_discharge": 21,
+    "er_visits": 3,
+    "housing": "housed",
+    "justice": "no",
+    "access_barriers": "yes",
+    "consent": "yes",
 }
 
 
 def said(action, text: str, slots: Dict[str, Any], intent: str) -> List[Dict[str, Any]]:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []}
-    tracker = Tracker.from_dict({
-        "sender_id": "test", "slots": slots, "latest_message": latest,
-        "events": [{"event": "user", "text": text, "parse_data": latest}],
-        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
-    })
+    tracker = Tracker.from_dict(
+        {
+            "sender_id": "test",
+            "slots": slots,
+            "latest_message": latest,
+            "events": [{"event": "user", "text": text, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker, {"forms": {}, "slots": {}}))
     return dispatcher.messages
@@ -56,8 +76,12 @@ def test_the_eligibility_card_covers_each_program_outcome_text_exactly():
 
 
 def test_the_provider_card_covers_the_provider_list_text_and_names_the_programs():
-    messages = said(ActionFindProviders(), "find providers",
-                    {"search_place": WORCESTER, "search_filters": {"offset": 0}}, "find_providers")
+    messages = said(
+        ActionFindProviders(),
+        "find providers",
+        {"search_place": WORCESTER, "search_filters": {"offset": 0}},
+        "find_providers",
+    )
     payload = card(messages, "providers")
     texts = [m["text"] for m in messages if m.get("text")]
     assert len(payload["covers"]) == 1 and payload["covers"][0] in texts

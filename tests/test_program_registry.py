@@ -49,43 +49,97 @@ FIXTURE_PROGRAM = {
 }
 FIXTURE_RULES = {
     "criteria": [
-        {"id": "vt_medicaid", "reads": ["coverage"], "condition": {"in": ["vt_medicaid"]}, "required": True,
-         "source": {"file": "fixture", "sentence": "PBT is for Green Mountain Care members."},
-         "reasons": {"met": "Has Green Mountain Care.", "not_met": "Does not have Green Mountain Care.",
-                     "unknown": "Not sure yet about Green Mountain Care."},
-         "what_else_helps": "pbt_other_help"},
-        {"id": "adult", "reads": ["age"], "condition": {"min": 18}, "required": True,
-         "source": {"file": "fixture", "sentence": "PBT is for adults."},
-         "reasons": {"met": "Is an adult (18 or older).", "not_met": "Is under 18. PBT is for adults.",
-                     "unknown": "Not sure yet about age."},
-         "what_else_helps": "pbt_other_help"},
-        {"id": "diagnosis", "reads": ["diagnosis"], "condition": {"in": ["mental_health", "both", "yes"]},
-         "required": True, "source": {"file": "fixture", "sentence": "PBT is for people with a mental illness."},
-         "reasons": {"met": "Has a mental health diagnosis.", "not_met": "No mental health diagnosis.",
-                     "unknown": "Not sure yet about a diagnosis."},
-         "what_else_helps": "pbt_other_help"},
-        {"id": "consent", "reads": ["consent"], "condition": {"in": ["yes"]}, "required": True,
-         "source": {"file": "fixture", "sentence": "PBT is voluntary."},
-         "reasons": {"met": "Wants this support.", "not_met": "Does not want this support right now.",
-                     "unknown": "Not sure yet about wanting this support."},
-         "what_else_helps": "pbt_other_help"},
+        {
+            "id": "vt_medicaid",
+            "reads": ["coverage"],
+            "condition": {"in": ["vt_medicaid"]},
+            "required": True,
+            "source": {"file": "fixture", "sentence": "PBT is for Green Mountain Care members."},
+            "reasons": {
+                "met": "Has Green Mountain Care.",
+                "not_met": "Does not have Green Mountain Care.",
+                "unknown": "Not sure yet about Green Mountain Care.",
+            },
+            "what_else_helps": "pbt_other_help",
+        },
+        {
+            "id": "adult",
+            "reads": ["age"],
+            "condition": {"min": 18},
+            "required": True,
+            "source": {"file": "fixture", "sentence": "PBT is for adults."},
+            "reasons": {
+                "met": "Is an adult (18 or older).",
+                "not_met": "Is under 18. PBT is for adults.",
+                "unknown": "Not sure yet about age.",
+            },
+            "what_else_helps": "pbt_other_help",
+        },
+        {
+            "id": "diagnosis",
+            "reads": ["diagnosis"],
+            "condition": {"in": ["mental_health", "both", "yes"]},
+            "required": True,
+            "source": {"file": "fixture", "sentence": "PBT is for people with a mental illness."},
+            "reasons": {
+                "met": "Has a mental health diagnosis.",
+                "not_met": "No mental health diagnosis.",
+                "unknown": "Not sure yet about a diagnosis.",
+            },
+            "what_else_helps": "pbt_other_help",
+        },
+        {
+            "id": "consent",
+            "reads": ["consent"],
+            "condition": {"in": ["yes"]},
+            "required": True,
+            "source": {"file": "fixture", "sentence": "PBT is voluntary."},
+            "reasons": {
+                "met": "Wants this support.",
+                "not_met": "Does not want this support right now.",
+                "unknown": "Not sure yet about wanting this support.",
+            },
+            "what_else_helps": "pbt_other_help",
+        },
     ]
 }
 FIXTURE_LINE = {
-    "id": "vt_fixture_line", "test_fixture": True, "name": "Vermont Fixture Line (test fixture)",
-    "phone": "802-555-0142", "text": "", "url": "", "where": "VT", "tel": "tel:+18025550142", "sms": "",
-    "how": "Call 802-555-0142 (a fictional number for tests).", "source": "test fixture",
+    "id": "vt_fixture_line",
+    "test_fixture": True,
+    "name": "Vermont Fixture Line (test fixture)",
+    "phone": "802-555-0142",
+    "text": "",
+    "url": "",
+    "where": "VT",
+    "tel": "tel:+18025550142",
+    "sms": "",
+    "how": "Call 802-555-0142 (a fictional number for tests).",
+    "source": "test fixture",
     "how_es": "Llama al 802-555-0142 (un número ficticio para pruebas).",
 }
 FIXTURE_PROVIDER = {
     "id": "fixture-burlington-bridge",
-    "organization": {"name": "Demo Fixture Bridge Team of Burlington (test fixture)",
-                     "website": "https://example.org/fixture-burlington"},
-    "service": {"name": "Peer Bridge Team", "programs": ["PBT"], "telehealth": False,
-                "languages": ["English"], "service_area": ["Chittenden County, VT"]},
-    "location": {"address_1": "1 Fixture Way", "city": "Burlington", "state": "VT", "postal_code": "05401",
-                 "county": "Chittenden County", "latitude": 44.484, "longitude": -73.2199,
-                 "coordinates_source": "zip_centroid"},
+    "organization": {
+        "name": "Demo Fixture Bridge Team of Burlington (test fixture)",
+        "website": "https://example.org/fixture-burlington",
+    },
+    "service": {
+        "name": "Peer Bridge Team",
+        "programs": ["PBT"],
+        "telehealth": False,
+        "languages": ["English"],
+        "service_area": ["Chittenden County, VT"],
+    },
+    "location": {
+        "address_1": "1 Fixture Way",
+        "city": "Burlington",
+        "state": "VT",
+        "postal_code": "05401",
+        "county": "Chittenden County",
+        "latitude": 44.484,
+        "longitude": -73.2199,
+        "coordinates_source": "zip_centroid",
+    },
     "phone": "802-555-0143",
 }
 
@@ -103,9 +157,15 @@ def add_fixture_program(programs: Path) -> None:
     rules["sources"]["fixture"] = "A fictional program written for the registry test (test fixture)"
     rules["programs"]["PBT"] = FIXTURE_RULES
     rules["next_steps"]["programs"]["PBT"] = {
-        "likely": [{"text": "Call a Peer Bridge Team provider in the area.",
-                    "source": {"file": "fixture", "sentence": "Call a provider."}}],
-        "possible": [], "unlikely": []}
+        "likely": [
+            {
+                "text": "Call a Peer Bridge Team provider in the area.",
+                "source": {"file": "fixture", "sentence": "Call a provider."},
+            }
+        ],
+        "possible": [],
+        "unlikely": [],
+    }
     rules["alternatives"]["vt_fixture_line"] = {"help_line": "vt_fixture_line"}
     rules["what_else_helps"]["pbt_other_help"] = ["vt_fixture_line", "lifeline_988"]
     rules_path.write_text(yaml.safe_dump(rules, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -127,8 +187,13 @@ def clear_caches() -> None:
     from referral.eligibility import engine
     from referral.screening import lexicon
 
-    for cached in (registry_module.registry, engine.rules, engine._questions_that_matter, lexicon.lexicon,
-                   resources.all_resources):
+    for cached in (
+        registry_module.registry,
+        engine.rules,
+        engine._questions_that_matter,
+        lexicon.lexicon,
+        resources.all_resources,
+    ):
         cached.cache_clear()
 
 
@@ -195,8 +260,12 @@ def test_a_program_added_as_data_is_screened_explained_and_found(fixture_program
         assert [p["id"] for p in eligibility["programs"]] == ["PBT"]
         pbt = eligibility["programs"][0]
         assert pbt["status"] == "likely" and pbt["name"] == FIXTURE_PROGRAM["name"]
-        assert set(pbt["reasons"]) == {"Has Green Mountain Care.", "Is an adult (18 or older).",
-                                       "Has a mental health diagnosis.", "Wants this support."}
+        assert set(pbt["reasons"]) == {
+            "Has Green Mountain Care.",
+            "Is an adult (18 or older).",
+            "Has a mental health diagnosis.",
+            "Wants this support.",
+        }
         assert "Call a Peer Bridge Team provider in the area." in pbt["next_steps"]
         said = Conversation.text(messages)
         assert FIXTURE_PROGRAM["name"] in said and FIXTURE_PROGRAM["after_outcome"] in said

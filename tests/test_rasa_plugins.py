@@ -43,8 +43,13 @@ def patched() -> dict:
 
 
 def run_python(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 
@@ -149,8 +154,12 @@ def test_malformed_action_result_is_still_rejected():
 VALID_EVENTS = [
     {"event": "slot", "name": "location", "value": {"town": "Worcester", "state": "MA"}, "timestamp": None},
     {"event": "slot", "name": "requested_slot", "value": None},
-    {"event": "bot", "text": "Where do you live?", "data": {"buttons": [{"title": "Not sure", "payload": "/x"}]},
-     "metadata": {"utter_action": "utter_x"}},
+    {
+        "event": "bot",
+        "text": "Where do you live?",
+        "data": {"buttons": [{"title": "Not sure", "payload": "/x"}]},
+        "metadata": {"utter_action": "utter_x"},
+    },
     {"event": "action", "name": "action_listen", "policy": None, "confidence": None},
     {"event": "active_loop", "name": "screening_form"},
     {"event": "active_loop", "name": None},
@@ -158,8 +167,15 @@ VALID_EVENTS = [
     {"event": "reset_slots"},
     {"event": "restart"},
     {"event": "session_started", "timestamp": 1.5},
-    {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 0.9},
-     "intent_ranking": [{"name": "greet", "confidence": 0.9}], "entities": []}},
+    {
+        "event": "user",
+        "text": "hi",
+        "parse_data": {
+            "intent": {"name": "greet", "confidence": 0.9},
+            "intent_ranking": [{"name": "greet", "confidence": 0.9}],
+            "entities": [],
+        },
+    },
 ]
 INVALID_EVENTS = [
     {"event": "no_such_event"},

@@ -41,6 +41,7 @@ def test_nothing_is_deleted_within_retention(store):
 
 # The cache of recent conversations: a reused tracker must always be the one the database gives.
 
+
 def fresh_view(store, sender):
     """The conversation as a store without a cache reads it from the same database."""
     uncached = ExpiringSQLTrackerStore(

@@ -14,8 +14,9 @@ CHARLOTTE = resolve_place("Charlotte, NC").place
 
 
 def test_a_first_message_with_four_facts_gives_all_four():
-    facts = read_facts("my son is 17, he has schizophrenia, we live in Charlotte NC, can he get CST?",
-                       places=[CHARLOTTE], today=TODAY)
+    facts = read_facts(
+        "my son is 17, he has schizophrenia, we live in Charlotte NC, can he get CST?", places=[CHARLOTTE], today=TODAY
+    )
     assert facts["for_whom"] == "other" and facts["relation"] == "son"
     assert facts["age"] == 17 and facts["diagnosis"] == "mental_health"
     assert facts["location"]["town"] == "Charlotte"
@@ -23,12 +24,19 @@ def test_a_first_message_with_four_facts_gives_all_four():
 
 
 def test_a_long_story_is_read_whole():
-    story = ("My sister is 42. She has bipolar disorder and went to the ER three times since September. "
-             "She has MassHealth. She got out of the psych unit 3 weeks ago and she is on probation.")
+    story = (
+        "My sister is 42. She has bipolar disorder and went to the ER three times since September. "
+        "She has MassHealth. She got out of the psych unit 3 weeks ago and she is on probation."
+    )
     facts = read_facts(story, today=TODAY)
     assert {k: facts[k] for k in ("age", "diagnosis", "er_visits", "coverage", "psych_discharge", "justice")} == {
-        "age": 42, "diagnosis": "mental_health", "er_visits": 3, "coverage": "masshealth_unsure",
-        "psych_discharge": 21, "justice": "yes"}
+        "age": 42,
+        "diagnosis": "mental_health",
+        "er_visits": 3,
+        "coverage": "masshealth_unsure",
+        "psych_discharge": 21,
+        "justice": "yes",
+    }
 
 
 @pytest.mark.parametrize("text", ["yes", "no", "not sure", "3", "idk", "no wait", "nothing"])
@@ -55,8 +63,11 @@ def texts(messages):
 
 
 def test_the_form_takes_the_open_answer_and_every_other_fact_and_says_them_back():
-    messages, slots = validate("coverage", "MassHealth, she is 34 and has depression",
-                               {"for_whom": "other", "relation": "daughter", "location": WORCESTER})
+    messages, slots = validate(
+        "coverage",
+        "MassHealth, she is 34 and has depression",
+        {"for_whom": "other", "relation": "daughter", "location": WORCESTER},
+    )
     assert slots["coverage"] == "masshealth_unsure" and slots["age"] == 34 and slots["diagnosis"] == "mental_health"
     assert "Got it:" in texts(messages) and "34" in texts(messages)
 
@@ -68,14 +79,16 @@ def test_other_facts_without_the_open_answer_are_kept_and_the_question_stays_ope
 
 
 def test_a_correction_replaces_an_earlier_answer():
-    _, slots = validate("housing", "no wait, it was 2 ER visits",
-                        {"for_whom": "self", "location": WORCESTER, "er_visits": 4})
+    _, slots = validate(
+        "housing", "no wait, it was 2 ER visits", {"for_whom": "self", "location": WORCESTER, "er_visits": 4}
+    )
     assert slots["er_visits"] == 2
 
 
 def test_masshealth_through_my_aco_is_managed_care_whatever_the_entities_say():
     # One parse path: the text is read by the parser, never overridden by an entity value.
     entities = [{"entity": "coverage", "value": "masshealth_unsure", "start": 0, "end": 10}]
-    _, slots = validate("coverage", "MassHealth through my ACO", {"for_whom": "self", "location": WORCESTER},
-                        entities=entities)
+    _, slots = validate(
+        "coverage", "MassHealth through my ACO", {"for_whom": "self", "location": WORCESTER}, entities=entities
+    )
     assert slots["coverage"] == "masshealth_managed_care"

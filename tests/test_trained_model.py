@@ -10,13 +10,13 @@ from typing import Any, Dict, List
 
 import pytest
 from rasa.core.agent import load_agent
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
 from components import patches
-from components.patches import fast_load
 from components.faq_selector import FaqResponseSelector
-from rasa.nlu.selectors.response_selector import ResponseSelector
+from components.patches import fast_load
 from tools.stack import MODEL
 
 MESSAGES = [
@@ -93,11 +93,13 @@ def test_program_questions_get_their_answer_and_other_messages_skip_the_selector
 def selector_runs_on(intent: str, ranking: List[str], retrieval_intent="faq") -> bool:
     selector = object.__new__(FaqResponseSelector)
     selector.retrieval_intent = retrieval_intent
-    message = Message(data={
-        "text": "x",
-        "intent": {"name": intent, "confidence": 0.9},
-        "intent_ranking": [{"name": name, "confidence": 0.9 - i / 10} for i, name in enumerate(ranking)],
-    })
+    message = Message(
+        data={
+            "text": "x",
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": [{"name": name, "confidence": 0.9 - i / 10} for i, name in enumerate(ranking)],
+        }
+    )
     seen = []
     original = ResponseSelector.process
     ResponseSelector.process = lambda self, messages: seen.extend(messages) or messages

@@ -32,9 +32,21 @@ FLOOR_DIR = ROOT / "results" / "bench" / "rasa-init"
 
 OUR_SCRIPTS = [
     ["hi", "what is CSP?", "do I need prior authorization for CSP?", "how long does it last", "thanks"],
-    ["check eligibility", "for me", "01608", "MassHealth through my ACO", "depression",
-     "about 3 weeks ago", "twice", "I have an apartment", "no", "yes", "yes",
-     "show me providers", "bye"],
+    [
+        "check eligibility",
+        "for me",
+        "01608",
+        "MassHealth through my ACO",
+        "depression",
+        "about 3 weeks ago",
+        "twice",
+        "I have an apartment",
+        "no",
+        "yes",
+        "yes",
+        "show me providers",
+        "bye",
+    ],
     ["who offers CSP near Worcester?", "show more", "what does a recovery coach do", "bye"],
 ]
 FLOOR_SCRIPTS = [
@@ -122,7 +134,11 @@ def ensure_floor_model(python: str) -> Path:
         print("==> Creating and training the `rasa init` floor assistant (once; about 2 minutes) ...", flush=True)
         subprocess.run(
             [python, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(FLOOR_DIR)],
-            cwd=FLOOR_DIR, env=quiet_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            cwd=FLOOR_DIR,
+            env=quiet_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
     return sorted(models.glob("*.tar.gz"))[-1]
 
@@ -133,7 +149,11 @@ def start_floor(python: str, model: Path):
     started = time.monotonic()
     process = subprocess.Popen(  # plain Rasa, as in ensure_floor_model
         [python, "-m", "rasa", "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"],
-        cwd=FLOOR_DIR, env=quiet_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=FLOOR_DIR,
+        env=quiet_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     wait_for(f"http://127.0.0.1:{port}/", 180, process, "The rasa init assistant")
     return process, port, time.monotonic() - started
@@ -143,9 +163,9 @@ def component_costs() -> Dict[str, float]:
     """Median ms per message of our two NLU components, run in-process on varied messages."""
     from rasa.shared.nlu.training_data.message import Message
 
-    from referral.crisis.classifier import trained_from_corpus
     from components.crisis import CrisisDetector
     from components.entities import ReferralEntityExtractor
+    from referral.crisis.classifier import trained_from_corpus
 
     texts = [text for script in OUR_SCRIPTS for text in script] + [
         "my brother keeps ending up in the ER because of his drinking",
@@ -249,20 +269,28 @@ def print_report(report: Dict) -> None:
     first, last = report["levels"][0], report["levels"][-1]
     floors = report.get("floor", {})
     p50 = report["ours"][first]["p50_ms"]
-    print(f"\n{first} conversation(s), p50 per turn: {p50:.1f} ms"
-          f"{ratio(p50, floors.get(first, {}).get('p50_ms'))} (target <= 60 ms)")
+    print(
+        f"\n{first} conversation(s), p50 per turn: {p50:.1f} ms"
+        f"{ratio(p50, floors.get(first, {}).get('p50_ms'))} (target <= 60 ms)"
+    )
     p95 = report["ours"][last]["p95_ms"]
-    print(f"{last} concurrent, p95 per turn: {p95:.1f} ms"
-          f"{ratio(p95, floors.get(last, {}).get('p95_ms'))} (target <= 1.3x the floor)")
+    print(
+        f"{last} concurrent, p95 per turn: {p95:.1f} ms"
+        f"{ratio(p95, floors.get(last, {}).get('p95_ms'))} (target <= 1.3x the floor)"
+    )
     if "startup_s" in report:
         floor_start = report.get("floor_startup_s")
         floor_text = f", floor {floor_start:.1f} s" if floor_start else ""
-        print(f"start-up: {report['startup_s']:.1f} s{ratio(report['startup_s'], floor_start)}{floor_text} (target <= 30 s)")
+        print(
+            f"start-up: {report['startup_s']:.1f} s{ratio(report['startup_s'], floor_start)}{floor_text} (target <= 30 s)"
+        )
     if "ours_rss_mb" in report:
         floor_rss = report.get("floor_rss_mb")
         floor_text = f", floor {floor_rss:.0f} MB" if floor_rss else ""
-        print(f"resident memory, all processes: {report['ours_rss_mb']:.0f} MB"
-              f"{ratio(report['ours_rss_mb'], floor_rss)}{floor_text} (target <= 1500 MB)")
+        print(
+            f"resident memory, all processes: {report['ours_rss_mb']:.0f} MB"
+            f"{ratio(report['ours_rss_mb'], floor_rss)}{floor_text} (target <= 1500 MB)"
+        )
     for name, value in report["components_median_ms"].items():
         target = 5 if name == "entity extractor" else 2
         print(f"{name}: {value:.2f} ms median per message (target <= {target} ms)")

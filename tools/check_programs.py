@@ -39,8 +39,10 @@ def main() -> int:
         criteria = compiled.programs[program.id].criteria
         located = [p for p in directory.providers if program.id in p.programs and p.lat is not None]
         fixture = " (test fixture)" if program.fixture else ""
-        print(f"  {program.id}{fixture}: {program.name}, {program.state}; {len(criteria)} criteria; "
-              f"asks {', '.join(program.questions)}; {len(located)} providers with an address")
+        print(
+            f"  {program.id}{fixture}: {program.name}, {program.state}; {len(criteria)} criteria; "
+            f"asks {', '.join(program.questions)}; {len(located)} providers with an address"
+        )
         if not located:
             print(f"    note: no provider of {program.id} has an address, so no list by distance")
     print("==> The program data holds together.")

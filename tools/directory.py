@@ -413,7 +413,9 @@ def main(argv: list[str] | None = None) -> int:
             + (f" (default {program_ids()[0]}, the registry's first)" if name == "import-csv" else ""),
         )
         first_state = program_states(program_ids()[0])[0]
-        p.add_argument("--state", default=first_state, help=f"state of rows that do not name one (default {first_state})")
+        p.add_argument(
+            "--state", default=first_state, help=f"state of rows that do not name one (default {first_state})"
+        )
         p.add_argument("--dataset-id", help="dataset id in the output (default: the output file name)")
         p.add_argument(
             "--no-geocode",

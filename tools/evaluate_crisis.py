@@ -39,8 +39,7 @@ from referral.crisis.matcher import default_matcher  # noqa: E402
 BLIND_DIR = ROOT / "tests" / "crisis" / "blind"
 # Targets on the blind set (issue 11): caught at once or through the safety question, resources at
 # once, the crisis banner and the safety question on everyday messages; speed of the layer.
-TARGETS = {"caught": 98.0, "at_once": 90.0, "banner": 2.0, "ask_everyday": 5.0,
-           "median_ms": 2.0, "p95_ms": 5.0}
+TARGETS = {"caught": 98.0, "at_once": 90.0, "banner": 2.0, "ask_everyday": 5.0, "median_ms": 2.0, "p95_ms": 5.0}
 
 
 def thresholds_from_config() -> Dict[str, float]:
@@ -48,10 +47,12 @@ def thresholds_from_config() -> Dict[str, float]:
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     for component in config["pipeline"]:
         if component["name"].endswith("CrisisDetector"):
-            return {"crisis": float(component.get("crisis_threshold", DEFAULT_THRESHOLDS["crisis"])),
-                    "ask": float(component.get("ask_threshold", DEFAULT_THRESHOLDS["ask"])),
-                    "cleared_margin": float(component.get("cleared_margin", DEFAULT_THRESHOLDS["cleared_margin"])),
-                    "sentence_gate": float(component.get("sentence_gate", DEFAULT_THRESHOLDS["sentence_gate"]))}
+            return {
+                "crisis": float(component.get("crisis_threshold", DEFAULT_THRESHOLDS["crisis"])),
+                "ask": float(component.get("ask_threshold", DEFAULT_THRESHOLDS["ask"])),
+                "cleared_margin": float(component.get("cleared_margin", DEFAULT_THRESHOLDS["cleared_margin"])),
+                "sentence_gate": float(component.get("sentence_gate", DEFAULT_THRESHOLDS["sentence_gate"])),
+            }
     raise ValueError("config.yml has no CrisisDetector")
 
 
@@ -66,31 +67,40 @@ def score(rows: Sequence[Dict[str, str]], answers: Sequence[str]) -> Dict[str, o
 
     crisis, ask, none = by_label["crisis"], by_label["ask"], by_label["none"]
     return {
-        "n_crisis": len(crisis), "n_ask": len(ask), "n_none": len(none),
-        "caught": pct(crisis, ("crisis", "ask")), "at_once": pct(crisis, ("crisis",)),
+        "n_crisis": len(crisis),
+        "n_ask": len(ask),
+        "n_none": len(none),
+        "caught": pct(crisis, ("crisis", "ask")),
+        "at_once": pct(crisis, ("crisis",)),
         "ask_caught": pct(ask, ("crisis", "ask")),
-        "banner": pct(none, ("crisis",)), "ask_everyday": pct(none, ("ask",)),
+        "banner": pct(none, ("crisis",)),
+        "ask_everyday": pct(none, ("ask",)),
     }
 
 
 def print_score(title: str, result: Dict[str, object]) -> None:
     print(f"\n== {title}")
-    print(f"  clear crisis messages: {result['n_crisis']:4d}  caught {result['caught']:5.1f}%  "
-          f"(target >= {TARGETS['caught']:.0f}%)   resources at once {result['at_once']:5.1f}%  "
-          f"(target >= {TARGETS['at_once']:.0f}%)")
+    print(
+        f"  clear crisis messages: {result['n_crisis']:4d}  caught {result['caught']:5.1f}%  "
+        f"(target >= {TARGETS['caught']:.0f}%)   resources at once {result['at_once']:5.1f}%  "
+        f"(target >= {TARGETS['at_once']:.0f}%)"
+    )
     if result["n_ask"]:
-        print(f"  unclear risk signals:  {result['n_ask']:4d}  caught {result['ask_caught']:5.1f}%  "
-              "(crisis or the safety question)")
-    print(f"  everyday messages:     {result['n_none']:4d}  crisis banner {result['banner']:5.1f}%  "
-          f"(target <= {TARGETS['banner']:.0f}%)   safety question {result['ask_everyday']:5.1f}%  "
-          f"(target <= {TARGETS['ask_everyday']:.0f}%)")
+        print(
+            f"  unclear risk signals:  {result['n_ask']:4d}  caught {result['ask_caught']:5.1f}%  "
+            "(crisis or the safety question)"
+        )
+    print(
+        f"  everyday messages:     {result['n_none']:4d}  crisis banner {result['banner']:5.1f}%  "
+        f"(target <= {TARGETS['banner']:.0f}%)   safety question {result['ask_everyday']:5.1f}%  "
+        f"(target <= {TARGETS['ask_everyday']:.0f}%)"
+    )
 
 
 def misses(rows: Sequence[Dict[str, str]], answers: Sequence[str]) -> List[Dict[str, str]]:
     wrong = []
     for row, answer in zip(rows, answers):
-        bad = (row["label"] in ("crisis", "ask") and answer == "none") or (
-            row["label"] == "none" and answer != "none")
+        bad = (row["label"] in ("crisis", "ask") and answer == "none") or (row["label"] == "none" and answer != "none")
         if bad:
             wrong.append({**row, "answer": answer})
     return wrong
@@ -141,11 +151,15 @@ def main() -> int:
     corpus = load_corpus()
     writers = sorted({r["writer"] for r in corpus})
     counts = Counter(r["label"] for r in corpus)
-    print(f"crisis corpus: {len(corpus)} messages from {len(writers)} writers ({', '.join(writers)}): "
-          f"{counts['crisis']} crisis, {counts['ask']} unclear, {counts['none']} everyday")
+    print(
+        f"crisis corpus: {len(corpus)} messages from {len(writers)} writers ({', '.join(writers)}): "
+        f"{counts['crisis']} crisis, {counts['ask']} unclear, {counts['none']} everyday"
+    )
     print(f"thresholds (config.yml): {thresholds_from_config()}")
     full = assessor(CrisisClassifier.train(corpus))
-    print_score("training set (the corpus itself; model trained on all of it)", score(corpus, answers_for(full, corpus)))
+    print_score(
+        "training set (the corpus itself; model trained on all of it)", score(corpus, answers_for(full, corpus))
+    )
 
     if not args.skip_cv:
         rows_all, answers_all = [], []
@@ -157,10 +171,13 @@ def main() -> int:
             rows_all += held
             answers_all += answers
             result = score(held, answers)
-            print(f"  held-out writer {writer:14s} caught {result['caught']:5.1f}%  at once {result['at_once']:5.1f}%  "
-                  f"banner {result['banner']:4.1f}%  ask on everyday {result['ask_everyday']:4.1f}%")
-        print_score("held-out writer (each writer's file scored by a model trained on the others)",
-                    score(rows_all, answers_all))
+            print(
+                f"  held-out writer {writer:14s} caught {result['caught']:5.1f}%  at once {result['at_once']:5.1f}%  "
+                f"banner {result['banner']:4.1f}%  ask on everyday {result['ask_everyday']:4.1f}%"
+            )
+        print_score(
+            "held-out writer (each writer's file scored by a model trained on the others)", score(rows_all, answers_all)
+        )
         print(f"  missed by kind: {by_kind(rows_all, answers_all)}")
 
     failed = []
@@ -173,8 +190,10 @@ def main() -> int:
         if round_number(path) == newest:
             title = f"BLIND set {path.relative_to(ROOT)} (newest round: another writer, after freezing)"
         else:
-            title = (f"regression set {path.relative_to(ROOT)} (an earlier blind round: later work has "
-                     "seen its kinds of misses, so it no longer measures generalization)")
+            title = (
+                f"regression set {path.relative_to(ROOT)} (an earlier blind round: later work has "
+                "seen its kinds of misses, so it no longer measures generalization)"
+            )
         print_score(title, result)
         print(f"  missed by kind: {by_kind(rows, answers)}")
         if args.write_misses and round_number(path) == newest:
@@ -190,9 +209,11 @@ def main() -> int:
         failed += [f"{path.name}: {k}" for k in ("banner", "ask_everyday") if result[k] > TARGETS[k]]
 
     speed = timings(full, [r["text"] for r in corpus])
-    print(f"\n== speed of the whole crisis layer per message (patterns + classifier, every sentence): "
-          f"median {speed['median_ms']:.2f} ms (target <= {TARGETS['median_ms']:.0f}), "
-          f"p95 {speed['p95_ms']:.2f} ms (target <= {TARGETS['p95_ms']:.0f})")
+    print(
+        f"\n== speed of the whole crisis layer per message (patterns + classifier, every sentence): "
+        f"median {speed['median_ms']:.2f} ms (target <= {TARGETS['median_ms']:.0f}), "
+        f"p95 {speed['p95_ms']:.2f} ms (target <= {TARGETS['p95_ms']:.0f})"
+    )
     failed += [k for k in ("median_ms", "p95_ms") if speed[k] > TARGETS[k]]
     if failed:
         print(f"\nTargets not met: {', '.join(failed)}")

@@ -94,8 +94,16 @@ def judge_readings(readings: list, misses: list | None = None) -> Counter:
         counts[verdict] += 1
         if misses is not None and verdict in ("confident wrong", "missed"):
             decision = faq.decide(ranking) if intent == "faq" else None
-            misses.append((verdict, text, "+".join(sorted(expected)), intent,
-                           decision.kind if decision else "-", "+".join(decision.topics) if decision else "-"))
+            misses.append(
+                (
+                    verdict,
+                    text,
+                    "+".join(sorted(expected)),
+                    intent,
+                    decision.kind if decision else "-",
+                    "+".join(decision.topics) if decision else "-",
+                )
+            )
     return counts
 
 
@@ -103,9 +111,11 @@ def report(name: str, counts: Counter) -> bool:
     total = sum(counts.values()) or 1
     right, which, wrong = counts["right"] / total, counts["which"] / total, counts["confident wrong"] / total
     met = right + which >= RIGHT_TARGET and wrong <= WRONG_TARGET
-    print(f"{name:<34} n={total:>4}  right {right:6.1%}  which {which:6.1%}  right+which {right + which:6.1%}"
-          f"  confident wrong {wrong:5.1%}  missed {counts['missed'] / total:5.1%}"
-          f"  {'meets' if met else 'MISSES'} the targets")
+    print(
+        f"{name:<34} n={total:>4}  right {right:6.1%}  which {which:6.1%}  right+which {right + which:6.1%}"
+        f"  confident wrong {wrong:5.1%}  missed {counts['missed'] / total:5.1%}"
+        f"  {'meets' if met else 'MISSES'} the targets"
+    )
     return met
 
 
@@ -116,9 +126,27 @@ def train_without(writer: str, out: Path) -> Path:
     (data / "nlu" / "faq_writers" / f"{writer}.yml").unlink()
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
     subprocess.run(
-        [sys.executable, "-m", "components.rasa_cli", "train", "nlu", "--config", "config.yml", "-d",
-         "domain.yml", "--nlu", str(data), "--out", str(out), "--fixed-model-name", f"without-{writer}"],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "components.rasa_cli",
+            "train",
+            "nlu",
+            "--config",
+            "config.yml",
+            "-d",
+            "domain.yml",
+            "--nlu",
+            str(data),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            f"without-{writer}",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return out / f"without-{writer}.tar.gz"
 

@@ -43,9 +43,7 @@ def run_rasa(args: List[str], cwd: Path) -> None:
         sys.exit(completed.returncode)
 
 
-def train_nlu_model(
-    config: Path, domain: Optional[Path], data: Path, model_dir: Path, cwd: Path
-) -> Path:
+def train_nlu_model(config: Path, domain: Optional[Path], data: Path, model_dir: Path, cwd: Path) -> Path:
     """Train an NLU-only model into model_dir and return the model file's path."""
     model_dir.mkdir(parents=True, exist_ok=True)
     args = ["train", "nlu", "-c", str(config), "--nlu", str(data), "--out", str(model_dir)]
@@ -58,11 +56,7 @@ def train_nlu_model(
 
 def intent_rows(report: Dict[str, Any]) -> Dict[str, Dict[str, float]]:
     """Per-label rows of a report, without the summary rows."""
-    return {
-        label: row
-        for label, row in report.items()
-        if label not in SUMMARY_ROWS and isinstance(row, dict)
-    }
+    return {label: row for label, row in report.items() if label not in SUMMARY_ROWS and isinstance(row, dict)}
 
 
 def summarize(report: Dict[str, Any]) -> Tuple[float, float, float]:
@@ -75,9 +69,7 @@ def summarize(report: Dict[str, Any]) -> Tuple[float, float, float]:
     rows = {label: row for label, row in intent_rows(report).items() if row.get("support", 0) > 0}
     total = sum(row["support"] for row in rows.values())
     macro_f1 = sum(row["f1-score"] for row in rows.values()) / len(rows) if rows else 0.0
-    weighted_f1 = (
-        sum(row["f1-score"] * row["support"] for row in rows.values()) / total if total else 0.0
-    )
+    weighted_f1 = sum(row["f1-score"] * row["support"] for row in rows.values()) / total if total else 0.0
     accuracy = report.get("accuracy")
     if accuracy is None:  # sklearn reports "micro avg" instead when labels were restricted
         accuracy = report.get("micro avg", {}).get("f1-score", 0.0)

@@ -78,8 +78,15 @@ def run_persona(rasa_url: str, persona: dict) -> dict:
         messages = talk.say(persona["answers"].get(qid, "not sure"))
     expected = persona["expected"]
     right = result is not None and all(result.get(p) == s for p, s in expected.items()) and set(result) == set(expected)
-    return {"id": persona["id"], "right": right, "loop": loop, "dead_end": dead_end, "result": result,
-            "expected": expected, "asked": asked}
+    return {
+        "id": persona["id"],
+        "right": right,
+        "loop": loop,
+        "dead_end": dead_end,
+        "result": result,
+        "expected": expected,
+        "asked": asked,
+    }
 
 
 def run_conversation(rasa_url: str, script: dict) -> dict:
@@ -120,15 +127,23 @@ def main() -> int:
     misses = []
     try:
         for folder in rounds:
-            personas = json.loads((folder / "personas.json").read_text("utf-8")) if (folder / "personas.json").exists() else []
-            scripts = json.loads((folder / "conversations.json").read_text("utf-8")) if (folder / "conversations.json").exists() else []
+            personas = (
+                json.loads((folder / "personas.json").read_text("utf-8")) if (folder / "personas.json").exists() else []
+            )
+            scripts = (
+                json.loads((folder / "conversations.json").read_text("utf-8"))
+                if (folder / "conversations.json").exists()
+                else []
+            )
             people = [run_persona(stack.rasa_url, p) for p in personas]
             talks = [run_conversation(stack.rasa_url, s) for s in scripts]
             n = len(people) or 1
-            print(f"{folder.name}: personas {sum(p['right'] for p in people)}/{len(people)} right outcome "
-                  f"({sum(p['right'] for p in people) / n:.0%}), loops {sum(p['loop'] for p in people)}, "
-                  f"dead ends {sum(p['dead_end'] for p in people)}; conversations "
-                  f"{sum(t['right'] for t in talks)}/{len(talks)} as they should go")
+            print(
+                f"{folder.name}: personas {sum(p['right'] for p in people)}/{len(people)} right outcome "
+                f"({sum(p['right'] for p in people) / n:.0%}), loops {sum(p['loop'] for p in people)}, "
+                f"dead ends {sum(p['dead_end'] for p in people)}; conversations "
+                f"{sum(t['right'] for t in talks)}/{len(talks)} as they should go"
+            )
             misses += [dict(p, round=folder.name) for p in people if not p["right"]]
             misses += [dict(t, round=folder.name) for t in talks if not t["right"]]
     finally:

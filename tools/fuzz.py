@@ -32,16 +32,55 @@ sys.path.insert(0, str(ROOT))
 APOLOGY = "something went wrong on my side"  # components/channel_guard.py SERVER_TROUBLE
 NORMAL_QUESTION = "what is csp?"
 
-INTENT_LIKE = ["restart", "greet", "inform", "check_eligibility", "find_providers", "stop", "session_start",
-               "back", "affirm", "deny", "nlu_fallback", "faq/csp_what", "crisis", "help", "x" * 80]
-SLOTS = ["for_whom", "coverage", "er_visits", "psych_discharge", "diagnosis", "consent", "location",
-         "housing", "justice", "requested_slot", "age"]
+INTENT_LIKE = [
+    "restart",
+    "greet",
+    "inform",
+    "check_eligibility",
+    "find_providers",
+    "stop",
+    "session_start",
+    "back",
+    "affirm",
+    "deny",
+    "nlu_fallback",
+    "faq/csp_what",
+    "crisis",
+    "help",
+    "x" * 80,
+]
+SLOTS = [
+    "for_whom",
+    "coverage",
+    "er_visits",
+    "psych_discharge",
+    "diagnosis",
+    "consent",
+    "location",
+    "housing",
+    "justice",
+    "requested_slot",
+    "age",
+]
 
 
 def _random_unicode(rng: random.Random, length: int) -> str:
-    ranges = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x590, 0x6FF), (0x900, 0x97F), (0x3040, 0x30FF),
-              (0x4E00, 0x4FFF), (0xAC00, 0xAD00), (0x1F300, 0x1FAFF), (0x200B, 0x200F), (0x202A, 0x202E),
-              (0xE000, 0xE0FF), (0x10000, 0x1007F), (0xFFF0, 0xFFFF)]
+    ranges = [
+        (0x20, 0x7E),
+        (0xA0, 0x24F),
+        (0x300, 0x36F),
+        (0x590, 0x6FF),
+        (0x900, 0x97F),
+        (0x3040, 0x30FF),
+        (0x4E00, 0x4FFF),
+        (0xAC00, 0xAD00),
+        (0x1F300, 0x1FAFF),
+        (0x200B, 0x200F),
+        (0x202A, 0x202E),
+        (0xE000, 0xE0FF),
+        (0x10000, 0x1007F),
+        (0xFFF0, 0xFFFF),
+    ]
     out = []
     for _ in range(length):
         low, high = rng.choice(ranges)
@@ -50,9 +89,38 @@ def _random_unicode(rng: random.Random, length: int) -> str:
 
 
 def _words(rng: random.Random, count: int) -> str:
-    vocabulary = ["I", "need", "help", "with", "housing", "CSP", "MassHealth", "ER", "three", "times", "yes",
-                  "no", "not", "sure", "Worcester", "01608", "depression", "my", "son", "kill", "time",
-                  "feel", "hopeless", "eligible", "provider", "near", "me", "the", "a", "insurance"]
+    vocabulary = [
+        "I",
+        "need",
+        "help",
+        "with",
+        "housing",
+        "CSP",
+        "MassHealth",
+        "ER",
+        "three",
+        "times",
+        "yes",
+        "no",
+        "not",
+        "sure",
+        "Worcester",
+        "01608",
+        "depression",
+        "my",
+        "son",
+        "kill",
+        "time",
+        "feel",
+        "hopeless",
+        "eligible",
+        "provider",
+        "near",
+        "me",
+        "the",
+        "a",
+        "insurance",
+    ]
     return " ".join(rng.choice(vocabulary) for _ in range(count))
 
 
@@ -65,24 +133,59 @@ GENERATORS: Dict[str, Callable[[random.Random], str]] = {
     "huge_unicode": lambda r: _random_unicode(r, 30_000),
     "digits": lambda r: "1" * r.choice([20, 100, 500, 1999, 2000, 5000]),
     "json": lambda r: json.dumps({"message": _words(r, 3), "sender": "other", "metadata": {"a": [1, 2, {"b": None}]}}),
-    "markup": lambda r: r.choice(["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "'; DROP TABLE events; --",
-                                  "${jndi:ldap://x/a}", "{{7*7}}", "%s%s%s%n", "../../etc/passwd", "\\x00\\u0000"]),
+    "markup": lambda r: r.choice(
+        [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "'; DROP TABLE events; --",
+            "${jndi:ldap://x/a}",
+            "{{7*7}}",
+            "%s%s%s%n",
+            "../../etc/passwd",
+            "\\x00\\u0000",
+        ]
+    ),
     "braces": lambda r: "{" + r.choice(SLOTS) + "} {0} {} {{}} {" + _words(r, 2) + "}",
     "empty": lambda r: r.choice(["", " ", "\n\n", "\t", "\u200b", "\ufeff", "\x00"]),
-    "payload": lambda r: "/" + r.choice(INTENT_LIKE) + r.choice(["", "{}", "{", "}", "[]", "{\"a\": 1}"]),
-    "payload_entities": lambda r: "/inform" + json.dumps({s: r.choice(["yes", "no", 7, None, "x" * 50]) for s in r.sample(SLOTS, 3)}),
+    "payload": lambda r: "/" + r.choice(INTENT_LIKE) + r.choice(["", "{}", "{", "}", "[]", '{"a": 1}']),
+    "payload_entities": lambda r: "/inform"
+    + json.dumps({s: r.choice(["yes", "no", 7, None, "x" * 50]) for s in r.sample(SLOTS, 3)}),
     "slashes": lambda r: "/" * r.randint(1, 50) + _words(r, r.randint(0, 3)),
     "newlines": lambda r: "\n".join(_words(r, 2) for _ in range(r.randint(2, 200))),
     "normal": lambda r: _words(r, r.randint(1, 12)),
 }
 # How often each kind comes up (huge ones less: each is 100 KB over the wire).
-WEIGHTS = {"unicode": 10, "control": 6, "surrogate": 3, "huge_words": 2, "huge_one_token": 2, "huge_unicode": 1,
-           "digits": 4, "json": 5, "markup": 6, "braces": 5, "empty": 6, "payload": 10, "payload_entities": 6,
-           "slashes": 4, "newlines": 3, "normal": 12}
+WEIGHTS = {
+    "unicode": 10,
+    "control": 6,
+    "surrogate": 3,
+    "huge_words": 2,
+    "huge_one_token": 2,
+    "huge_unicode": 1,
+    "digits": 4,
+    "json": 5,
+    "markup": 6,
+    "braces": 5,
+    "empty": 6,
+    "payload": 10,
+    "payload_entities": 6,
+    "slashes": 4,
+    "newlines": 3,
+    "normal": 12,
+}
 
-MALFORMED_BODIES: List[bytes] = [b"", b"{", b"[]", b"null", b'"text"', b"\xff\xfe\x00", b'{"sender": 1.5}',
-                                 b'{"sender": "a", "message": {"nested": true}}', b'{"sender": [], "message": "hi"}',
-                                 b'{"sender": "a", "message": "hi", "metadata": "not json"}']
+MALFORMED_BODIES: List[bytes] = [
+    b"",
+    b"{",
+    b"[]",
+    b"null",
+    b'"text"',
+    b"\xff\xfe\x00",
+    b'{"sender": 1.5}',
+    b'{"sender": "a", "message": {"nested": true}}',
+    b'{"sender": [], "message": "hi"}',
+    b'{"sender": "a", "message": "hi", "metadata": "not json"}',
+]
 
 
 @dataclass
@@ -103,13 +206,15 @@ class Report:
         return not (self.server_errors or self.silent or self.unexpected) and self.normal_answer_after
 
     def summary(self) -> str:
-        lines = [f"{self.sent} messages in {self.seconds:.1f} s ({self.sent / max(self.seconds, 0.001):.1f}/s)",
-                 "kinds: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())),
-                 f"5xx: {len(self.server_errors)} {Counter(k for k, _ in self.server_errors).most_common(5)}",
-                 f"silent replies: {len(self.silent)} {Counter(self.silent).most_common(5)}",
-                 f"unexpected answers: {len(self.unexpected)} {self.unexpected[:5]}",
-                 f"answered with an apology (Rasa raised): {sum(self.apologies.values())} {self.apologies.most_common(5)}",
-                 f"normal answer afterwards: {self.normal_answer_after}"]
+        lines = [
+            f"{self.sent} messages in {self.seconds:.1f} s ({self.sent / max(self.seconds, 0.001):.1f}/s)",
+            "kinds: " + ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items())),
+            f"5xx: {len(self.server_errors)} {Counter(k for k, _ in self.server_errors).most_common(5)}",
+            f"silent replies: {len(self.silent)} {Counter(self.silent).most_common(5)}",
+            f"unexpected answers: {len(self.unexpected)} {self.unexpected[:5]}",
+            f"answered with an apology (Rasa raised): {sum(self.apologies.values())} {self.apologies.most_common(5)}",
+            f"normal answer afterwards: {self.normal_answer_after}",
+        ]
         if self.memory_before_mb is not None:
             lines.append(f"Rasa memory: {self.memory_before_mb:.0f} MB -> {self.memory_after_mb:.0f} MB")
         return "\n".join(lines)
@@ -133,11 +238,14 @@ def plan(count: int, seed: int) -> List[Tuple[str, str, object]]:
 
 
 def texts_of(messages: List[dict]) -> List[str]:
-    return [m.get("text") for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str) and m["text"].strip()]
+    return [
+        m.get("text") for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str) and m["text"].strip()
+    ]
 
 
-async def _rest(session, url: str, headers: Dict[str, str], sender: str,
-                kind: str, message: object, report: Report, raw: bool) -> None:
+async def _rest(
+    session, url: str, headers: Dict[str, str], sender: str, kind: str, message: object, report: Report, raw: bool
+) -> None:
     import aiohttp
 
     if raw:
@@ -203,12 +311,20 @@ async def _socketio(rasa_url: str, origin: str, kind: str, message: str, report:
         report.apologies[kind + " (socket.io)"] += 1
 
 
-async def fuzz(rasa_url: str, count: int, seed: int = 15, concurrency: int = 4, origin: str = "http://localhost:8080",
-               token: Optional[str] = None, memory: Optional[Callable[[], float]] = None) -> Report:
+async def fuzz(
+    rasa_url: str,
+    count: int,
+    seed: int = 15,
+    concurrency: int = 4,
+    origin: str = "http://localhost:8080",
+    token: Optional[str] = None,
+    memory: Optional[Callable[[], float]] = None,
+) -> Report:
     import aiohttp
 
     report = Report()
     run_id = uuid.uuid4().hex[:8]
+
     # Each conversation gets about ten messages in a row, as a hostile client's would, and then
     # the next one starts: memory must level off once the store's cache of recent conversations
     # is full. (How long one conversation may grow is the rate limits' business.)
@@ -243,7 +359,9 @@ async def fuzz(rasa_url: str, count: int, seed: int = 15, concurrency: int = 4, 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         report.seconds = time.monotonic() - started
         report.memory_after_mb = memory() if memory else None
-        async with session.post(url, json={"sender": uuid.uuid4().hex, "message": NORMAL_QUESTION}, headers=headers) as response:
+        async with session.post(
+            url, json={"sender": uuid.uuid4().hex, "message": NORMAL_QUESTION}, headers=headers
+        ) as response:
             said = texts_of(await response.json()) if response.status == 200 else []
     report.normal_answer_after = bool(said) and not any(APOLOGY in s or "didn't quite follow" in s for s in said)
     return report

@@ -59,14 +59,21 @@ def main(paths: list[str]) -> int:
                     continue
                 seen.add(_key(text))
                 by_topic[topic].append(text)
-        lines = ['version: "3.1"', "",
-                 f"# Program questions by an independent writer ({source.stem}), from {KEPT_DIR.relative_to(ROOT)}/{source.name}",
-                 "# (tools/import_faq_writers.py). Edit the CSV and import again, not this file.", "", "nlu:"]
+        lines = [
+            'version: "3.1"',
+            "",
+            f"# Program questions by an independent writer ({source.stem}), from {KEPT_DIR.relative_to(ROOT)}/{source.name}",
+            "# (tools/import_faq_writers.py). Edit the CSV and import again, not this file.",
+            "",
+            "nlu:",
+        ]
         for topic in sorted(by_topic):
             lines += [f"- intent: faq/{topic}", "  examples: |"]
             lines += [f"    - {text}" for text in by_topic[topic]]
         (TRAINING_DIR / f"{source.stem}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"{source.stem}: {sum(map(len, by_topic.values()))} examples in {len(by_topic)} topics ({dropped} already elsewhere)")
+        print(
+            f"{source.stem}: {sum(map(len, by_topic.values()))} examples in {len(by_topic)} topics ({dropped} already elsewhere)"
+        )
     return 0
 
 

@@ -73,7 +73,7 @@ def security_headers(origin: str) -> Dict[str, str]:
 def config_script(origin: str) -> bytes:
     """The page's settings as a script, so no inline script is needed (the CSP forbids them)."""
     settings = json.dumps({"socketUrl": origin}).replace("<", "\\u003c")
-    return f"window.REFERRAL_CHAT_CONFIG = {settings};\n".encode("utf-8")
+    return f"window.REFERRAL_CHAT_CONFIG = {settings};\n".encode()
 
 
 def resolve_web_file(web_dir: Path, url_path: str) -> Optional[Path]:
@@ -139,9 +139,7 @@ def make_handler(web_dir: Path, origin: str) -> type:
 
         def log_message(self, format: str, *args: object) -> None:
             # Paths only (no query strings): the chat's words go to Rasa, never through here.
-            sys.stderr.write(
-                f"web {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n"
-            )
+            sys.stderr.write(f"web {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n")
 
     return WebChatHandler
 

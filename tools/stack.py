@@ -58,7 +58,9 @@ def write_endpoints(action_port: int, db_path: Path, retention_hours: float = 24
 
 
 def write_credentials(
-    web_port: int, directory: Path, channel_settings: Optional[Dict[str, Any]] = None,
+    web_port: int,
+    directory: Path,
+    channel_settings: Optional[Dict[str, Any]] = None,
     extra_origins: Optional[List[str]] = None,
 ) -> Path:
     """credentials.yml with the chat page's origin on `web_port` and the given settings changed."""
@@ -154,7 +156,10 @@ class Stack:
         else:
             out = None  # `make run`: the servers' own progress lines go to the terminal
         popen = dict(
-            cwd=ROOT, env={**quiet_env(), **env}, stdout=out, stderr=subprocess.STDOUT if out else None,
+            cwd=ROOT,
+            env={**quiet_env(), **env},
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
             start_new_session=True,  # Ctrl-C reaches stack.py only, which stops the servers
         )
         if not self.die_with_parent:  # tests and benchmarks: no signal handling of ours to race
@@ -184,9 +189,7 @@ class Stack:
         state_dir = self.state_dir or ROOT / "var"
         state_dir.mkdir(parents=True, exist_ok=True)
         endpoints = write_endpoints(self.action_port, state_dir / "conversations.db", self.retention_hours)
-        credentials = write_credentials(
-            self.web_port, state_dir, self.channel_settings, self.extra_origins
-        )
+        credentials = write_credentials(self.web_port, state_dir, self.channel_settings, self.extra_origins)
         python = sys.executable
         rasa_env = {"REFERRAL_REST_TOKEN": self.rest_token} if self.rest_token else {}
 
@@ -201,14 +204,22 @@ class Stack:
             "rasa",
             [
                 # Rasa with our patches enabled (components/patches/), its CLI otherwise unchanged.
-                python, "-m", "components.rasa_cli", "run",
-                "--model", str(self.model),
-                "--port", str(self.rasa_port),
-                "--interface", self.host,
+                python,
+                "-m",
+                "components.rasa_cli",
+                "run",
+                "--model",
+                str(self.model),
+                "--port",
+                str(self.rasa_port),
+                "--interface",
+                self.host,
                 # The allowed origins (CORS for REST, origin checks for socket.io) are in the
                 # credentials; Rasa's --cors would add a second, conflicting set of headers.
-                "--credentials", str(credentials),
-                "--endpoints", str(endpoints),
+                "--credentials",
+                str(credentials),
+                "--endpoints",
+                str(endpoints),
             ],
             **rasa_env,
         )
@@ -216,8 +227,16 @@ class Stack:
             progress(f"Starting the web chat page on :{self.web_port} ...")
             web = self._spawn(
                 "web",
-                [python, str(ROOT / "tools" / "serve_web.py"), "--host", self.host,
-                 "--port", str(self.web_port), "--rasa-url", f"http://localhost:{self.rasa_port}"],
+                [
+                    python,
+                    str(ROOT / "tools" / "serve_web.py"),
+                    "--host",
+                    self.host,
+                    "--port",
+                    str(self.web_port),
+                    "--rasa-url",
+                    f"http://localhost:{self.rasa_port}",
+                ],
             )
         try:
             wait_for(f"{self.actions_url}/health", 60, actions, "The action server")
@@ -277,14 +296,19 @@ def main() -> None:
     parser.add_argument("--action-port", type=int, default=5055)
     parser.add_argument("--web-port", type=int, default=8080)
     parser.add_argument(
-        "--host", default="127.0.0.1",
+        "--host",
+        default="127.0.0.1",
         help="address Rasa and the page listen on (beyond localhost, set REFERRAL_REST_TOKEN)",
     )
     parser.add_argument("--state-dir", type=Path, help="conversations and settings (default var/)")
     args = parser.parse_args()
     stack = Stack(
-        args.rasa_port, args.action_port, args.web_port, state_dir=args.state_dir,
-        host=args.host, die_with_parent=True,
+        args.rasa_port,
+        args.action_port,
+        args.web_port,
+        state_dir=args.state_dir,
+        host=args.host,
+        die_with_parent=True,
     )
     say = lambda message: print(f"==> {message}", flush=True)  # noqa: E731
 

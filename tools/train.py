@@ -18,10 +18,17 @@ STAMP = ROOT / "models" / "referral.fingerprint"
 # names they are built from. Program data (programs/) is read when the servers start, never
 # trained on, so a new program needs no training.
 INPUTS = [
-    "config.yml", "domain.yml", "data",
-    "components/entities.py", "components/entity_patterns.yml", "components/crisis.py",
+    "config.yml",
+    "domain.yml",
+    "data",
+    "components/entities.py",
+    "components/entity_patterns.yml",
+    "components/crisis.py",
     "components/faq_selector.py",
-    "referral/text", "referral/screening", "referral/crisis", "referral/directory",
+    "referral/text",
+    "referral/screening",
+    "referral/crisis",
+    "referral/directory",
 ]
 
 
@@ -46,9 +53,21 @@ def main() -> int:
     print("==> Training the model (data, domain or config changed; about 3-6 minutes on 2 cores) ...", flush=True)
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
     command = [
-        sys.executable, "-m", "components.rasa_cli", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-        "--out", "models", "--fixed-model-name", "referral", "--force",
+        sys.executable,
+        "-m",
+        "components.rasa_cli",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        "models",
+        "--fixed-model-name",
+        "referral",
+        "--force",
     ]
     result = subprocess.run(command, cwd=ROOT, env=env)
     if result.returncode != 0:

@@ -72,7 +72,9 @@ def validate_action_result(result: Dict[Text, Any]) -> None:
     for event in result.get("events") or []:
         validator = by_event.get(event["event"])
         if validator is None:
-            raise ValidationError(f"{event['event']!r} is not a known event: it is not valid under any of the given schemas")
+            raise ValidationError(
+                f"{event['event']!r} is not a known event: it is not valid under any of the given schemas"
+            )
         validator.validate(event)
 
 

@@ -44,7 +44,9 @@ def load_for_inference(
         return rasa_load(cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs)
     model = cls(*args, **kwargs)
     config = kwargs.get("config", {})
-    model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=config.get(RUN_EAGERLY))
+    model.compile(
+        optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=config.get(RUN_EAGERLY)
+    )
     status = model.load_weights(model_file_name)
     model.run_inference(predict_data_example)
     # Every variable inference uses must now hold its trained value; only the optimizer's slots

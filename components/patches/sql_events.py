@@ -15,8 +15,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 RASA_VERSION = "3.6.21"
 
 
-def events_not_stored(
-    store: SQLTrackerStore, session: Any, tracker: DialogueStateTracker
-) -> Iterator:
+def events_not_stored(store: SQLTrackerStore, session: Any, tracker: DialogueStateTracker) -> Iterator:
     """The tracker's events not in the store's database yet, counted as Rasa counts them."""
     return SQLTrackerStore._additional_events(store, session, tracker)

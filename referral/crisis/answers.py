@@ -15,7 +15,6 @@ from typing import Any, Dict, List, Optional
 from referral.crisis.resources import answers_data, resources_for_kind
 from referral.text import unmask
 
-
 # Kinds where the first person a message names may be the one doing harm ("my stepdad hit my
 # brother"): the words then name nobody ("If anyone is in danger right now, call 911.").
 VIOLENCE_KINDS = ("violence_home", "child_harm", "danger_to_others")
@@ -40,7 +39,7 @@ def buttons_for(buttons: List[Dict[str, str]], lang: Optional[str]) -> List[Dict
 
 
 def who(signal: Dict[str, Any]) -> str:
-    """"your son", "tu hija", or a neutral phrase when the relation is not known."""
+    """ "your son", "tu hija", or a neutral phrase when the relation is not known."""
     names = words_for(signal.get("lang"))["who"]
     return names.get(signal.get("relation") or "", names[""])
 
@@ -98,8 +97,11 @@ def safety_question(signal: Dict[str, Any]) -> Dict[str, Any]:
     key = "other_violence" if about == "other" and signal.get("kind") in VIOLENCE_KINDS else about
     text = words["safety_question"][key].format(who=who(signal), they_who=they_who)
     yes, no, unsure = words["safety_buttons"]
-    buttons = [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"},
-               {"title": unsure, "payload": "/not_sure"}]
+    buttons = [
+        {"title": yes, "payload": "/affirm"},
+        {"title": no, "payload": "/deny"},
+        {"title": unsure, "payload": "/not_sure"},
+    ]
     return {"text": text, "buttons": buttons, "about": about}
 
 

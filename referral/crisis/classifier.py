@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
+import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
-import yaml
 
 from referral.text import unmask
 
@@ -27,11 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = ROOT / "data" / "crisis" / "corpus"
 # The assistant's own everyday examples (greetings, screening answers, program questions) are
 # everyday messages for the crisis layer too: (file, kind).
-NLU_EVERYDAY = ((ROOT / "data" / "nlu" / "general.yml", "everyday"),
-                (ROOT / "data" / "nlu" / "faq.yml", "program_question"))
+NLU_EVERYDAY = (
+    (ROOT / "data" / "nlu" / "general.yml", "everyday"),
+    (ROOT / "data" / "nlu" / "faq.yml", "program_question"),
+)
 LABELS = ("crisis", "ask", "none")
-KINDS = ("suicide", "self_harm", "overdose", "danger_to_others", "violence_home", "child_harm",
-         "other_in_danger")
+KINDS = ("suicide", "self_harm", "overdose", "danger_to_others", "violence_home", "child_harm", "other_in_danger")
 NONE_KINDS = ("history", "idiom", "medical_or_work", "program_question", "screening_answer", "everyday")
 ABOUT = ("self", "other")
 LANGS = ("en", "es", "ht", "mix")
@@ -62,8 +63,10 @@ def load_corpus(directory: Path = CORPUS_DIR, with_nlu: bool = True) -> List[Dic
         raise FileNotFoundError(f"no labelled crisis corpus in {directory}")
     if with_nlu:
         for path, kind in NLU_EVERYDAY:
-            rows.extend({"text": text, "label": "none", "kind": kind, "about": "self", "lang": "en",
-                         "writer": "nlu_examples"} for text in nlu_examples(path))
+            rows.extend(
+                {"text": text, "label": "none", "kind": kind, "about": "self", "lang": "en", "writer": "nlu_examples"}
+                for text in nlu_examples(path)
+            )
     return rows
 
 
@@ -96,25 +99,47 @@ def read_labelled(path: Path, writer: str = "") -> List[Dict[str, str]]:
             lang = (row.get("lang") or "en").strip() or "en"
             allowed_kinds = KINDS if label in ("crisis", "ask") else NONE_KINDS
             problems = [
-                name for name, value, allowed in (
-                    ("label", label, LABELS), ("kind", kind, allowed_kinds),
-                    ("about", about, ABOUT), ("lang", lang, LANGS),
-                ) if value not in allowed
+                name
+                for name, value, allowed in (
+                    ("label", label, LABELS),
+                    ("kind", kind, allowed_kinds),
+                    ("about", about, ABOUT),
+                    ("lang", lang, LANGS),
+                )
+                if value not in allowed
             ]
             if problems:
                 raise ValueError(f"{path.name}, line {line}: unknown {', '.join(problems)}")
-            rows.append({"text": text, "label": label, "kind": kind, "about": about, "lang": lang,
-                         "writer": writer or path.stem})
+            rows.append(
+                {
+                    "text": text,
+                    "label": label,
+                    "kind": kind,
+                    "about": about,
+                    "lang": lang,
+                    "writer": writer or path.stem,
+                }
+            )
     return rows
 
 
 def _features() -> FeatureUnion:
-    return FeatureUnion([
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                  token_pattern=r"(?u)\b\w[\w'/]*\b")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
-                                  max_features=150_000)),
-    ])
+    return FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w[\w'/]*\b"
+                ),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=150_000
+                ),
+            ),
+        ]
+    )
 
 
 def _model(c: float) -> LogisticRegression:
@@ -141,7 +166,7 @@ class CrisisClassifier:
         self._weights = np.ascontiguousarray(np.vstack(blocks).T, dtype=np.float64)
 
     @classmethod
-    def train(cls, rows: Sequence[Dict[str, str]], c: float = 8.0) -> "CrisisClassifier":
+    def train(cls, rows: Sequence[Dict[str, str]], c: float = 8.0) -> CrisisClassifier:
         texts = [unmask(r["text"]) for r in rows]
         features = _features()
         x = features.fit_transform(texts)
@@ -165,13 +190,15 @@ class CrisisClassifier:
         readings = []
         for i in range(len(texts)):
             p = probs["label"][i]
-            readings.append(Reading(
-                p_crisis=float(p[label_index["crisis"]]),
-                p_ask=float(p[label_index["ask"]]),
-                kind=self._best("kind", probs["kind"][i]),
-                about=self._best("about", probs["about"][i]),
-                lang=self._best("lang", probs["lang"][i]),
-            ))
+            readings.append(
+                Reading(
+                    p_crisis=float(p[label_index["crisis"]]),
+                    p_ask=float(p[label_index["ask"]]),
+                    kind=self._best("kind", probs["kind"][i]),
+                    about=self._best("about", probs["about"][i]),
+                    lang=self._best("lang", probs["lang"][i]),
+                )
+            )
         return readings
 
     def _best(self, head: str, p: np.ndarray) -> str:
@@ -182,7 +209,7 @@ class CrisisClassifier:
             pickle.dump({"features": self.features, "heads": self.heads}, f, protocol=4)
 
     @classmethod
-    def load(cls, path: Path) -> "CrisisClassifier":
+    def load(cls, path: Path) -> CrisisClassifier:
         # Only files this project wrote itself (in the trained model) are ever loaded here.
         with open(path, "rb") as f:
             data = pickle.load(f)  # noqa: S301

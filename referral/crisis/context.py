@@ -10,25 +10,82 @@ from spacy.tokens import Doc
 
 # Sentence and clause boundaries: negation and time cues do not reach across them.
 SENTENCE_END = {".", "!", "?", ";", "\n", "\n\n"}
-CLAUSE_END = SENTENCE_END | {",", ":", "but", "though", "although", "however", "-", "--", "…",
-                              "and", "then", "plus"}
+CLAUSE_END = SENTENCE_END | {",", ":", "but", "though", "although", "however", "-", "--", "…", "and", "then", "plus"}
 
 # Tokens just before a match (or its first token) that put it in the past: "I tried to kill
 # myself", "I wanted to die", "he was hospitalized for being suicidal".
 PAST_FRAME = {
-    "tried", "attempted", "used", "was", "were", "had", "felt", "thought", "wanted", "killed",
-    "overdosed", "almost", "nearly", "after", "survived", "took", "did", "threatened",
-    "hospitalized", "hospitalised", "discharged", "admitted", "sectioned", "treated", "went",
+    "tried",
+    "attempted",
+    "used",
+    "was",
+    "were",
+    "had",
+    "felt",
+    "thought",
+    "wanted",
+    "killed",
+    "overdosed",
+    "almost",
+    "nearly",
+    "after",
+    "survived",
+    "took",
+    "did",
+    "threatened",
+    "hospitalized",
+    "hospitalised",
+    "discharged",
+    "admitted",
+    "sectioned",
+    "treated",
+    "went",
 }
-QUESTION_WORDS = {"does", "do", "can", "is", "are", "will", "would", "what", "how", "who", "should",
-                  "could", "which", "where", "when", "why"}
+QUESTION_WORDS = {
+    "does",
+    "do",
+    "can",
+    "is",
+    "are",
+    "will",
+    "would",
+    "what",
+    "how",
+    "who",
+    "should",
+    "could",
+    "which",
+    "where",
+    "when",
+    "why",
+}
 FIRST_PERSON = {"i", "me", "my", "we", "us", "our", "myself", "mine"}
 PAST_WINDOW = 3
 NEAR_NOW_WINDOW = 3
 # What may follow a rule marked `ends_clause` ("she's cutting again", "I want to cut.").
-CLAUSE_END_FOLLOWERS = {"again", "lately", "and", "but", "so", "because", "too", "more", "every",
-                        "myself", "herself", "himself", "themselves", "right", "now", "tonight",
-                        "today", "badly", "please", "help", "lol"}
+CLAUSE_END_FOLLOWERS = {
+    "again",
+    "lately",
+    "and",
+    "but",
+    "so",
+    "because",
+    "too",
+    "more",
+    "every",
+    "myself",
+    "herself",
+    "himself",
+    "themselves",
+    "right",
+    "now",
+    "tonight",
+    "today",
+    "badly",
+    "please",
+    "help",
+    "lol",
+}
 
 Span = Tuple[int, int]  # token start, end
 
@@ -69,14 +126,12 @@ class MatchContext:
         # Recovery phrases contain "now" ("okay now", "now I'm in recovery"): not "happening now".
         recovery = cues.get("recovery", [])
         self.cues["now"] = [
-            (s, e) for s, e in cues.get("now", [])
-            if not any(rs - 3 <= s and s < re_ for rs, re_ in recovery)
+            (s, e) for s, e in cues.get("now", []) if not any(rs - 3 <= s and s < re_ for rs, re_ in recovery)
         ]
         # "since last year", "at times": an ongoing state cancels an overlapping old-time cue.
         ongoing = cues.get("ongoing", [])
         self.cues["old_time"] = [
-            (s, e) for s, e in cues.get("old_time", [])
-            if not any(os < e and s < oe for os, oe in ongoing)
+            (s, e) for s, e in cues.get("old_time", []) if not any(os < e and s < oe for os, oe in ongoing)
         ]
 
     def has(self, name: str, start: int = -1, end: int = -1) -> bool:
@@ -85,10 +140,7 @@ class MatchContext:
 
     def in_clause(self, name: str, start: int, end: int) -> bool:
         clause = self.clause[start]
-        return any(
-            self.clause[s] == clause and not (s < end and start < e)
-            for s, e in self.cues.get(name, [])
-        )
+        return any(self.clause[s] == clause and not (s < end and start < e) for s, e in self.cues.get(name, []))
 
     def near_now(self, start: int, end: int) -> bool:
         clause = self.clause[start]

@@ -56,9 +56,14 @@ class CrisisAssessment:
     def payload(self) -> Dict[str, Any]:
         """What goes into the parse data (and so the tracker): the kind of crisis, never text."""
         return {
-            "answer": self.answer, "kind": self.kind, "about": self.about, "lang": self.lang,
-            "spanish_too": self.spanish_too, "danger_now": self.danger_now,
-            "relation": self.relation, "source": self.source,
+            "answer": self.answer,
+            "kind": self.kind,
+            "about": self.about,
+            "lang": self.lang,
+            "spanish_too": self.spanish_too,
+            "danger_now": self.danger_now,
+            "relation": self.relation,
+            "source": self.source,
             "spans": [list(s) for s in self.spans],
         }
 
@@ -129,10 +134,17 @@ class CrisisAssessor:
         risk_text = unmask(" ".join(text[s:e] for s, e in risk_spans))
         danger_now = kind == "other_in_danger" or bool(self._danger_now.search(risk_text))
         return CrisisAssessment(
-            answer=answer, kind=kind, about=about,
-            lang="es" if lang == "es" else "en", spanish_too=lang in ("es", "mix"),
-            danger_now=danger_now, relation=self._relation(text) if about == "other" else "",
-            source=source, spans=tuple(risk_spans), p_crisis=p_crisis, p_risk=p_risk,
+            answer=answer,
+            kind=kind,
+            about=about,
+            lang="es" if lang == "es" else "en",
+            spanish_too=lang in ("es", "mix"),
+            danger_now=danger_now,
+            relation=self._relation(text) if about == "other" else "",
+            source=source,
+            spans=tuple(risk_spans),
+            p_crisis=p_crisis,
+            p_risk=p_risk,
         )
 
     @staticmethod

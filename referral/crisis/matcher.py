@@ -31,8 +31,14 @@ from referral.crisis.typos import TypoCorrector
 from referral.text_pipeline import blank_english
 
 __all__ = [
-    "CATEGORY_ORDER", "LEVELS", "PATTERNS_FILE", "CrisisMatcher", "CrisisSignal", "default_matcher",
-    "detect", "load_patterns",
+    "CATEGORY_ORDER",
+    "LEVELS",
+    "PATTERNS_FILE",
+    "CrisisMatcher",
+    "CrisisSignal",
+    "default_matcher",
+    "detect",
+    "load_patterns",
 ]
 
 LEVELS = ("gentle", "urgent")
@@ -101,8 +107,18 @@ class _IndexedMatcher:
 
 
 # Cue sections of patterns.yml that are phrases or token patterns found in a message.
-_CUE_SECTIONS = ("now", "recent", "old_time", "history", "ongoing", "distress", "recovery",
-                 "joke", "hypothetical", "generic")
+_CUE_SECTIONS = (
+    "now",
+    "recent",
+    "old_time",
+    "history",
+    "ongoing",
+    "distress",
+    "recovery",
+    "joke",
+    "hypothetical",
+    "generic",
+)
 
 
 class CrisisMatcher:
@@ -149,8 +165,9 @@ class CrisisMatcher:
             for level, texts in by_level.items():
                 docs = [self._doc(t) for t in texts]
                 words = frozenset(t.lower_ for d in docs for t in d)
-                rule = Rule(id=f"phrase_{category}_{level}", category=category, level=level,
-                            negatable=False, own_words=words)
+                rule = Rule(
+                    id=f"phrase_{category}_{level}", category=category, level=level, negatable=False, own_words=words
+                )
                 self.rules[rule.id] = rule
                 self.phrases.add(f"C|{rule.id}", docs)
 

@@ -17,9 +17,7 @@ class Normalizer:
         # Longest first so "i am gonna" wins over "gonna"; whole words only (apostrophes and dots
         # belong to a word here: "od'd", "o.d.").
         keys = sorted(self.replacements, key=len, reverse=True)
-        self._replace_re = re.compile(
-            r"(?<![\w'$])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w'])"
-        )
+        self._replace_re = re.compile(r"(?<![\w'$])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w'])")
         self.squeeze = bool(spec.get("squeeze_repeats", True))
 
     def __call__(self, text: str) -> str:

@@ -73,7 +73,7 @@ def resources_for_kind(kind: str, state: Optional[str], danger_now: bool = False
     order = answers_data()["kinds"].get(kind) or answers_data()["kinds"]["suicide"]
     chosen: List[Dict[str, Any]] = []
     for resource_id in order:
-        for resource in (state_lines(state) if resource_id == STATE_LINE else [_by_id(resource_id)]):
+        for resource in state_lines(state) if resource_id == STATE_LINE else [_by_id(resource_id)]:
             if resource not in chosen:
                 chosen.append(resource)
     if danger_now:

@@ -34,8 +34,13 @@ class TypoCorrector:
 
     def correct(self, word: str) -> str:
         """A misspelled key word to its spelling; every real English word is left as it is."""
-        if (len(word) < self.min_length or not word.isalpha() or word in self._rule_words
-                or word in self.known or self._is_english(word)):
+        if (
+            len(word) < self.min_length
+            or not word.isalpha()
+            or word in self._rule_words
+            or word in self.known
+            or self._is_english(word)
+        ):
             return word
         # Dropped g: "thinkin", "endin", "cuttin".
         if word.endswith("in") and (word + "g") in self._rule_words:

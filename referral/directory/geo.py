@@ -21,9 +21,22 @@ from referral.directory.gazetteer import ZIP_COUNT, Gazetteer, load_gazetteer, n
 from referral.registry import registry
 
 __all__ = [
-    "AMBIGUOUS", "FOUND", "OUTSIDE", "UNKNOWN", "PlaceMatch", "distance_miles", "name_key",
-    "nearest_zip_place", "place_names", "resolve_place", "state_code", "town_place", "warm_up",
-    "within_state_bounds", "zip_place", "zip_places",
+    "AMBIGUOUS",
+    "FOUND",
+    "OUTSIDE",
+    "UNKNOWN",
+    "PlaceMatch",
+    "distance_miles",
+    "name_key",
+    "nearest_zip_place",
+    "place_names",
+    "resolve_place",
+    "state_code",
+    "town_place",
+    "warm_up",
+    "within_state_bounds",
+    "zip_place",
+    "zip_places",
 ]
 
 EARTH_RADIUS_MILES = 3958.8

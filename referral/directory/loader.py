@@ -19,9 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
-from . import geo
 from referral.registry import program_file
 
+from . import geo
 from .lexicon import language_name, program_ids, program_states
 from .model import DirectoryError, Provider
 from .search import Directory

@@ -170,8 +170,10 @@ def rules() -> Rules:
                 raise ValueError(f"{program_id}/{c.id}: unknown source {c.source['file']!r}")
             unasked = set(c.reads) - set(entry.questions)
             if unasked:
-                raise ValueError(f"{program_id}/{c.id}: reads {sorted(unasked)}, not among the "
-                                 f"program's questions in registry.yml")
+                raise ValueError(
+                    f"{program_id}/{c.id}: reads {sorted(unasked)}, not among the "
+                    f"program's questions in registry.yml"
+                )
             for condition in (c.condition, c.condition.get("judgement") or {}):
                 if "in" in condition:
                     check_answer_values(c.reads[0], condition["in"], f"{path}: {program_id}/{c.id}")

@@ -33,7 +33,9 @@ _AGE = re.compile(
     r"|\b(?P<c>[a-z]+(?:[\s-][a-z]+)?)\s+years?\s+old\b)",
     re.IGNORECASE,
 )
-_ER = re.compile(r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b", re.IGNORECASE)
+_ER = re.compile(
+    r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b", re.IGNORECASE
+)
 _HOSPITAL = re.compile(
     r"\b(?:psych\w*|hospital\w*|inpatient|admitted|admission|ward|unit|discharged|d/c|detox|"
     r"mental hospital|crisis stabilization|hospitalizado|hospital psiqui\w*)\b",
@@ -47,8 +49,20 @@ _CORRECTION = re.compile(
 )
 
 # The order facts are said back in.
-SAY_BACK_ORDER = ("for_whom", "age", "location", "coverage", "diagnosis", "psych_discharge", "er_visits",
-                  "housing", "justice", "access_barriers", "daily_living", "consent")
+SAY_BACK_ORDER = (
+    "for_whom",
+    "age",
+    "location",
+    "coverage",
+    "diagnosis",
+    "psych_discharge",
+    "er_visits",
+    "housing",
+    "justice",
+    "access_barriers",
+    "daily_living",
+    "consent",
+)
 
 
 def clauses(text: str) -> list[str]:
@@ -148,8 +162,11 @@ def _coverage_words(value: str) -> str:
     state = registry().state_of_coverage(value)
     if state:
         return f"with {registry().states[state].medicaid.name}"
-    return {"other": "with other insurance", "none": "with no insurance",
-            "medicaid_other_state": "with Medicaid in another state"}.get(value, "")
+    return {
+        "other": "with other insurance",
+        "none": "with no insurance",
+        "medicaid_other_state": "with Medicaid in another state",
+    }.get(value, "")
 
 
 def say_back(facts: dict[str, Any]) -> str:
@@ -161,8 +178,11 @@ def say_back(facts: dict[str, Any]) -> str:
             continue
         if question_id == "for_whom":
             relation = facts.get("relation")
-            parts.append({"self": "for you", "client": "for your client"}.get(
-                value, f"for your {relation}" if relation else "for someone you care about"))
+            parts.append(
+                {"self": "for you", "client": "for your client"}.get(
+                    value, f"for your {relation}" if relation else "for someone you care about"
+                )
+            )
         elif question_id == "age":
             parts.append(str(value))
         elif question_id == "location" and isinstance(value, dict):
@@ -172,18 +192,32 @@ def say_back(facts: dict[str, Any]) -> str:
             parts.append(_coverage_words(value))
         elif question_id == "diagnosis":
             named = facts.get("diagnosis_text")
-            parts.append(f"with {named}" if named else {
-                "mental_health": "with a mental health condition", "substance_use": "with a substance use condition",
-                "both": "with a mental health and a substance use condition", "yes": "with a diagnosis",
-                "no": "no diagnosis"}.get(value, ""))
+            parts.append(
+                f"with {named}"
+                if named
+                else {
+                    "mental_health": "with a mental health condition",
+                    "substance_use": "with a substance use condition",
+                    "both": "with a mental health and a substance use condition",
+                    "yes": "with a diagnosis",
+                    "no": "no diagnosis",
+                }.get(value, "")
+            )
         elif question_id == "psych_discharge":
-            parts.append("left a psychiatric hospital " + (
-                f"{value} days ago" if isinstance(value, int) else "recently" if value == "yes" else "not recently"))
+            parts.append(
+                "left a psychiatric hospital "
+                + (f"{value} days ago" if isinstance(value, int) else "recently" if value == "yes" else "not recently")
+            )
         elif question_id == "er_visits":
             parts.append(f"{value} ER visit{'s' if value != 1 else ''} in 3 months")
         elif question_id == "housing":
-            parts.append({"housed": "has a place to live", "homeless": "homeless or about to lose housing",
-                          "homeless_psh": "homeless, with supportive housing lined up"}.get(value, ""))
+            parts.append(
+                {
+                    "housed": "has a place to live",
+                    "homeless": "homeless or about to lose housing",
+                    "homeless_psh": "homeless, with supportive housing lined up",
+                }.get(value, "")
+            )
         elif question_id == "justice":
             parts.append("involved with the justice system" if value == "yes" else "no justice involvement")
     parts = [p for p in parts if p]

@@ -59,8 +59,9 @@ def check_answer_values(question_id: str, values: Iterable[Any], where: str) -> 
         raise ValueError(f"{where}: unknown question id {question_id!r}")
     wrong = [v for v in values if not is_valid_answer(question_id, v)]
     if wrong:
-        raise ValueError(f"{where}: {wrong} are not answers of {question_id!r} "
-                         f"(referral/screening/questions.yml `answers`)")
+        raise ValueError(
+            f"{where}: {wrong} are not answers of {question_id!r} " f"(referral/screening/questions.yml `answers`)"
+        )
 
 
 def label(question_id: str) -> str:

@@ -60,9 +60,7 @@ class PhraseTable:
     def find_all(self, text: str) -> list[PhraseHit]:
         if self._regex is None:
             return []
-        return [
-            PhraseHit(m.start(), m.end(), self._labels[key(m.group())]) for m in self._regex.finditer(text)
-        ]
+        return [PhraseHit(m.start(), m.end(), self._labels[key(m.group())]) for m in self._regex.finditer(text)]
 
     def first(self, text: str) -> Optional[PhraseHit]:
         hits = self.find_all(text)

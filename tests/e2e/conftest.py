@@ -7,8 +7,8 @@ random sender id, so tests do not share state.
 import os
 import sys
 import uuid
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 
 import pytest

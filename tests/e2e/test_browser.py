@@ -68,7 +68,7 @@ NOT_SURE = re.compile(r"not sure|don.?t know|skip|stop|back|restart|start over|h
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator["sync_api.Browser"]:
+def browser() -> Iterator[sync_api.Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is needed for the browser test: apt-get install -y chromium")
     with sync_api.sync_playwright() as playwright:
@@ -78,7 +78,10 @@ def browser() -> Iterator["sync_api.Browser"]:
 
 
 def open_chat(
-    browser, live_assistant, viewport: Dict[str, int] = PHONE, path: str = "/",
+    browser,
+    live_assistant,
+    viewport: Dict[str, int] = PHONE,
+    path: str = "/",
     bot_messages: Optional[List[dict]] = None,
 ) -> Page:
     """The chat page, open at the greeting. `bot_messages` collects every message the bot sends
@@ -334,15 +337,35 @@ def test_a_text_that_a_card_covers_is_shown_once_whether_it_comes_before_or_afte
     messages = [
         {"text": COVERED_OUTCOME},
         {"text": "A line no card covers"},
-        {"custom": {"type": "eligibility", "covers": [COVERED_OUTCOME, COVERED_IN_PARTS], "programs": [
-            {"id": "ALPHA", "name": "Alpha program", "status": "likely", "reasons": ["reason A"]},
-            {"id": "BETA", "status": "possible", "reasons": []}]}},
+        {
+            "custom": {
+                "type": "eligibility",
+                "covers": [COVERED_OUTCOME, COVERED_IN_PARTS],
+                "programs": [
+                    {"id": "ALPHA", "name": "Alpha program", "status": "likely", "reasons": ["reason A"]},
+                    {"id": "BETA", "status": "possible", "reasons": []},
+                ],
+            }
+        },
         {"text": "BETA: might be a match."},
         {"text": "Second part of it"},
-        {"custom": {"type": "providers", "near": {"town": "Worcester"}, "covers": ["Here is the list:\n1. Provider One"],
-                    "program_names": {"ALPHA": "Alpha program"},
-                    "items": [{"id": "p1", "name": "Provider One", "programs": ["ALPHA", "GAMMA"],
-                               "distance_miles": 1.2, "phone": "(508) 555-0199"}]}},
+        {
+            "custom": {
+                "type": "providers",
+                "near": {"town": "Worcester"},
+                "covers": ["Here is the list:\n1. Provider One"],
+                "program_names": {"ALPHA": "Alpha program"},
+                "items": [
+                    {
+                        "id": "p1",
+                        "name": "Provider One",
+                        "programs": ["ALPHA", "GAMMA"],
+                        "distance_miles": 1.2,
+                        "phone": "(508) 555-0199",
+                    }
+                ],
+            }
+        },
         {"text": "Here is the list:\n1. Provider One"},
     ]
     page.evaluate("(messages) => messages.forEach((m) => window.referralChat.receive(m))", messages)
@@ -356,7 +379,9 @@ def test_a_text_that_a_card_covers_is_shown_once_whether_it_comes_before_or_afte
         names = page.locator(".rc-eligibility .rc-program-name").all_inner_texts()
         assert [n.strip() for n in names] == ["Alpha program", "BETA"]
         expect(page.locator(".rc-eligibility .rc-reasons li")).to_have_text(["reason A"])
-        expect(page.locator(".rc-provider .rc-tag", has_text="Programs:")).to_have_text("Programs: Alpha program, GAMMA")
+        expect(page.locator(".rc-provider .rc-tag", has_text="Programs:")).to_have_text(
+            "Programs: Alpha program, GAMMA"
+        )
 
     check()
     page.reload()
@@ -542,8 +567,15 @@ def webchat_script(rasa_url: str) -> str:
     """Starts rasa-webchat 1.0.1 with its default transports (polling, then websocket), and beside
     it a websocket-only socket.io client like ours; both send /greet."""
     settings = json.dumps(
-        {"selector": "#webchat", "initPayload": "/greet", "socketUrl": rasa_url, "socketPath": "/socket.io/",
-         "title": "Test", "embedded": True, "params": {"storage": "session"}}
+        {
+            "selector": "#webchat",
+            "initPayload": "/greet",
+            "socketUrl": rasa_url,
+            "socketPath": "/socket.io/",
+            "title": "Test",
+            "embedded": True,
+            "params": {"storage": "session"},
+        }
     )
     return f"""
   window.WebChat.default({settings}, null);
@@ -577,8 +609,8 @@ def open_webchat_page(browser, rasa_url: str, page_url: str, attempts: Optional[
 @pytest.fixture
 def another_site() -> Iterator[str]:
     """A web server on this machine with another origin (its own port), serving an empty page."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class EmptyPage(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -625,7 +657,8 @@ def test_rasa_webchat_with_its_default_transports_talks_to_the_bot_from_an_allow
                  (asked.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) &&
                  /\\w/.test(b.innerText) && !seen.includes(b.innerText));
            }""",
-        arg=seen, timeout=BOT_TIMEOUT_MS,
+        arg=seen,
+        timeout=BOT_TIMEOUT_MS,
     )
     screenshot(page, "rasa-webchat-allowed-origin")
 

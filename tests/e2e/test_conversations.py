@@ -121,8 +121,7 @@ def test_question_payload_counts_steps(conversation):
 
 
 def test_screening_by_buttons_only(conversation):
-    preferred = ["Me", "MassHealth, with a health plan (ACO/MCO)", "Mental health", "Yes", "2",
-                 "Have a place to live"]
+    preferred = ["Me", "MassHealth, with a health plan (ACO/MCO)", "Mental health", "Yes", "2", "Have a place to live"]
     messages = conversation.say("/check_eligibility")
     for _ in range(20):
         if Conversation.payloads(messages, "eligibility"):
@@ -214,9 +213,16 @@ def test_outreach_worker_gets_a_copyable_summary(conversation):
 
 def test_north_carolina_adult_is_likely_for_cst(conversation):
     answers = {
-        "for_whom": "me", "location": "Raleigh, NC", "coverage": "NC Medicaid", "age": "34",
-        "diagnosis": "bipolar", "psych_discharge": "2 months ago", "er_visits": "2",
-        "access_barriers": "yes", "daily_living": "yes", "consent": "yes",
+        "for_whom": "me",
+        "location": "Raleigh, NC",
+        "coverage": "NC Medicaid",
+        "age": "34",
+        "diagnosis": "bipolar",
+        "psych_discharge": "2 months ago",
+        "er_visits": "2",
+        "access_barriers": "yes",
+        "daily_living": "yes",
+        "consent": "yes",
     }
     eligibility, asked, _ = answer_screening(conversation, "check eligibility", answers)
     assert status_of(eligibility) == {"CST": "likely"}
@@ -259,8 +265,19 @@ def test_providers_near_a_zip_are_nearest_first(conversation):
     assert payload["near"]["zip"] == "01608" and payload["near"]["state"] == "MA"
     distances = [item["distance_miles"] for item in payload["items"]]
     assert distances == sorted(distances) and len(distances) >= 3
-    for field in ("id", "name", "programs", "address", "town", "state", "zip", "phone", "website",
-                  "telehealth", "languages"):
+    for field in (
+        "id",
+        "name",
+        "programs",
+        "address",
+        "town",
+        "state",
+        "zip",
+        "phone",
+        "website",
+        "telehealth",
+        "languages",
+    ):
         assert field in payload["items"][0]
     text = Conversation.text(messages)
     assert payload["items"][0]["name"] in text

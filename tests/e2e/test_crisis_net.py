@@ -4,8 +4,6 @@ no and not sure, and a crisis inside a long answer in the middle of the screenin
 
 from typing import List, Optional
 
-import pytest
-
 from tests.e2e.conftest import Conversation
 
 
@@ -54,7 +52,8 @@ def test_violence_at_home_adds_the_domestic_violence_hotline(new_conversation):
 
 def test_a_child_being_hurt_gets_911_and_the_hotline_in_words_that_name_nobody(new_conversation):
     messages = new_conversation().say(
-        "my stepdad hit my little brother with a belt tonight and he's bleeding, i'm scared he'll do it again")
+        "my stepdad hit my little brother with a belt tonight and he's bleeding, i'm scared he'll do it again"
+    )
     ids = resource_ids(messages)
     assert ids[0] == "emergency_911" and "domestic_violence_hotline" in ids
     assert "If anyone is in danger right now, call 911" in Conversation.text(messages)
@@ -79,8 +78,10 @@ def test_spanish_is_answered_in_spanish_with_the_spanish_ways_to_reach_988(new_c
 
 
 def test_history_that_is_over_and_idioms_get_no_crisis_answer(new_conversation):
-    for message in ("I overdosed years ago, clean for six years now, I need help with appointments",
-                    "I totally killed it at my job interview today"):
+    for message in (
+        "I overdosed years ago, clean for six years now, I need help with appointments",
+        "I totally killed it at my job interview today",
+    ):
         messages = new_conversation().say(message)
         assert crisis_payload(messages) is None and check_payload(messages) is None
 

@@ -55,8 +55,14 @@ def site():
         stack.stop()
 
 
-def post(site: Stack, body: Any, token: Optional[str] = TOKEN, origin: Optional[str] = None,
-         raw: Optional[bytes] = None, source: Optional[str] = None) -> http.client.HTTPResponse:
+def post(
+    site: Stack,
+    body: Any,
+    token: Optional[str] = TOKEN,
+    origin: Optional[str] = None,
+    raw: Optional[bytes] = None,
+    source: Optional[str] = None,
+) -> http.client.HTTPResponse:
     """POST to the REST webhook, from a chosen loopback source address when given."""
     data = raw if raw is not None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
@@ -182,10 +188,34 @@ def test_a_100000_character_message_of_emoji_escaped_as_json_is_still_read(site)
 
 @pytest.mark.parametrize(
     "text",
-    ["/restart", "1" * 5000, "", "   ", "\x00\x07", "/", "{}", "null", "🙂" * 50, "/inform{}", "?" * 300,
-     '/check_eligibility{"for_whom": "client"}'],
-    ids=["restart", "digits", "empty", "blank", "control", "slash", "braces", "null", "emoji", "inform",
-         "questions", "unoffered-payload"],
+    [
+        "/restart",
+        "1" * 5000,
+        "",
+        "   ",
+        "\x00\x07",
+        "/",
+        "{}",
+        "null",
+        "🙂" * 50,
+        "/inform{}",
+        "?" * 300,
+        '/check_eligibility{"for_whom": "client"}',
+    ],
+    ids=[
+        "restart",
+        "digits",
+        "empty",
+        "blank",
+        "control",
+        "slash",
+        "braces",
+        "null",
+        "emoji",
+        "inform",
+        "questions",
+        "unoffered-payload",
+    ],
 )
 def test_every_message_gets_a_non_empty_reply(site, text):
     said = texts(say(site, uuid.uuid4().hex, text))
@@ -207,7 +237,9 @@ def test_typed_entities_never_set_a_screening_answer(site):
     typed = '/inform{"er_visits": 7, "coverage": "masshealth_mco", "diagnosis": "yes", "consent": "yes"}'
     assert texts(say(site, sender, typed))
     events = stored_events(site, sender)
-    assert not [e for e in events if e["event"] == "slot" and e["name"] in ("er_visits", "coverage", "diagnosis", "consent")]
+    assert not [
+        e for e in events if e["event"] == "slot" and e["name"] in ("er_visits", "coverage", "diagnosis", "consent")
+    ]
     last_user = [e for e in events if e["event"] == "user"][-1]
     assert not last_user["text"].startswith("/")
     assert not [x for x in last_user["parse_data"]["entities"] if x.get("extractor") == "RegexMessageHandler"]
@@ -216,7 +248,9 @@ def test_typed_entities_never_set_a_screening_answer(site):
 def test_a_button_the_bot_offered_still_acts_as_its_payload(site):
     sender = uuid.uuid4().hex
     greeting = say(site, sender, "/greet")
-    buttons = [b for m in greeting for b in m.get("buttons") or [] if b["payload"].startswith("/") and "{" in b["payload"]]
+    buttons = [
+        b for m in greeting for b in m.get("buttons") or [] if b["payload"].startswith("/") and "{" in b["payload"]
+    ]
     assert buttons, "the greeting offers no payload buttons with entities"
     say(site, sender, buttons[0]["payload"])
     last_user = [e for e in stored_events(site, sender) if e["event"] == "user"][-1]
@@ -234,8 +268,10 @@ def test_an_empty_message_gets_a_kind_prompt(site):
 
 def polling_handshake(site: Stack, origin: str) -> requests.Response:
     return requests.get(
-        f"{site.rasa_url}/socket.io/", params={"EIO": "4", "transport": "polling"},
-        headers={"Origin": origin}, timeout=10,
+        f"{site.rasa_url}/socket.io/",
+        params={"EIO": "4", "transport": "polling"},
+        headers={"Origin": origin},
+        timeout=10,
     )
 
 
@@ -261,9 +297,13 @@ def test_the_web_chat_origin_talks_over_the_websocket(site):
 
 def test_rest_cors_allows_the_same_origins_only(site):
     allowed = requests.options(
-        f"{site.rasa_url}/webhooks/rest/webhook", timeout=10,
-        headers={"Origin": site.web_url, "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type, authorization"},
+        f"{site.rasa_url}/webhooks/rest/webhook",
+        timeout=10,
+        headers={
+            "Origin": site.web_url,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, authorization",
+        },
     )
     assert allowed.headers["Access-Control-Allow-Origin"] == site.web_url
     assert "authorization" in allowed.headers["Access-Control-Allow-Headers"].lower()
@@ -301,7 +341,7 @@ def test_a_conversation_sending_too_fast_gets_a_kind_message_then_goes_on(site):
 
 
 def test_one_address_flooding_many_conversations_is_limited(site):
-    source = "127.0.0.%d" % (10 + secrets.randbelow(200))  # its own address: other tests are unaffected
+    source = f"127.0.0.{10 + secrets.randbelow(200)}"  # its own address: other tests are unaffected
     statuses = [
         post(site, {"sender": uuid.uuid4().hex, "message": ""}, source=source).status
         for _ in range(PER_ADDRESS["burst"] + 3)
@@ -322,9 +362,23 @@ def listening(port: int) -> bool:
 def start_make_run(ports: Dict[str, int], state_dir: Path, log: Path) -> subprocess.Popen:
     """tools/stack.py as `make run` starts it (its own ports and state directory)."""
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "tools" / "stack.py"), "--rasa-port", str(ports["rasa"]),
-         "--action-port", str(ports["actions"]), "--web-port", str(ports["web"]), "--state-dir", str(state_dir)],
-        cwd=ROOT, env=quiet_env(), stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            str(ROOT / "tools" / "stack.py"),
+            "--rasa-port",
+            str(ports["rasa"]),
+            "--action-port",
+            str(ports["actions"]),
+            "--web-port",
+            str(ports["web"]),
+            "--state-dir",
+            str(state_dir),
+        ],
+        cwd=ROOT,
+        env=quiet_env(),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 180
     while b"Ready in" not in log.read_bytes():
@@ -365,8 +419,11 @@ def test_sigterm_and_ctrl_c_stop_every_server_and_a_restart_keeps_the_conversati
     sender = uuid.uuid4().hex
 
     def questions(messages: List[Dict[str, Any]]) -> List[str]:
-        return [m["custom"]["id"] for m in messages
-                if isinstance(m.get("custom"), dict) and m["custom"].get("type") == "question"]
+        return [
+            m["custom"]["id"]
+            for m in messages
+            if isinstance(m.get("custom"), dict) and m["custom"].get("type") == "question"
+        ]
 
     process = start_make_run(ports, tmp_path, tmp_path / "run1.log")
     greeting = requests.post(rest, json={"sender": sender, "message": "/greet"}, timeout=30).json()
