@@ -4,7 +4,7 @@ mean?", or what can be answered (referral/faq.py decides; the answers are utter_
 from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -66,11 +66,34 @@ def answer_question(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     return True
 
 
+def tells_a_story(tracker: Tracker) -> bool:
+    """A message that is no question but gives several screening facts ("My sister is 42, lives in
+    Lowell and has bipolar disorder..."): the person wants the screening, not a topic list."""
+    from actions.interruptions import is_question
+    from actions.screening_form import said_places
+    from referral.screening.facts import read_facts
+    from referral.screening.questions import question_ids
+
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/") or is_question(text) or _chosen_topic(tracker):
+        return False
+    if faq.decide(_ranking(tracker)).kind in (faq.ONE, faq.BOTH):
+        return False
+    facts = read_facts(text, places=said_places(tracker))
+    return len([q for q in facts if q in question_ids()]) >= 2
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tells_a_story(tracker):
+            # The screening, starting from every fact of the story.
+            from actions.screening_form import ActionStartScreening
+
+            events = await ActionStartScreening().run(dispatcher, tracker, domain)
+            return [*events, FollowupAction("screening_form")]
         if not answer_question(tracker, dispatcher):
             dispatcher.utter_message(response="utter_help")
         return []
