@@ -10,7 +10,10 @@ best first. The thresholds were chosen on a writer held out of training
   when one is a comparison of the other's subject, or they are a known pair that people ask
   together, both are answered in two short answers; else the person is asked which, with the two
   as buttons;
-- below that: the topics the question may be about, as buttons (at most three), and the topic list.
+- below that: the topics the question may be about, as buttons (at most four), and the topic list.
+On the two writers held out of training so far (a parent, a member on a phone; 597 questions),
+these give: the right answer 69.9% and 76.2%, right or an honest "which do you mean" that offers
+it 93.0% and 94.3%, a confident wrong answer 1.7% and 2.0%.
 Topic titles and descriptions are in programs/faq_topics.yml.
 """
 
@@ -23,11 +26,11 @@ import yaml
 
 from referral.registry import program_file
 
-ANSWER = 0.45
+ANSWER = 0.4
 MARGIN = 0.3
 PAIR = 0.2
-OFFER = 0.08
-MAX_OFFERED = 3
+OFFER = 0.03
+MAX_OFFERED = 4
 
 ONE, BOTH, WHICH, UNSURE = "answer", "both", "which", "unsure"
 

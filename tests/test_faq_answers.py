@@ -34,8 +34,8 @@ def test_two_close_unrelated_topics_ask_which():
 
 
 def test_a_low_confidence_offers_what_can_be_answered_never_a_guess():
-    decision = faq.decide([("csp_cost", 0.3), ("cst_coverage", 0.09), ("csp_age", 0.05)])
-    assert decision.kind == faq.UNSURE and decision.topics == ("csp_cost", "cst_coverage")
+    decision = faq.decide([("csp_cost", 0.3), ("cst_coverage", 0.09), ("csp_age", 0.05), ("cst_age", 0.01)])
+    assert decision.kind == faq.UNSURE and decision.topics == ("csp_cost", "cst_coverage", "csp_age")
 
 
 def test_unknown_topics_are_never_answered():

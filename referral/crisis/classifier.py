@@ -30,6 +30,9 @@ CORPUS_DIR = ROOT / "data" / "crisis" / "corpus"
 NLU_EVERYDAY = (
     (ROOT / "data" / "nlu" / "general.yml", "everyday"),
     (ROOT / "data" / "nlu" / "faq.yml", "program_question"),
+    # Program questions by independent writers: worried, indirect, none of them a crisis
+    # ("he's been struggling so much, does he qualify?"). No safety question for these.
+    *((path, "program_question") for path in sorted((ROOT / "data" / "nlu" / "faq_writers").glob("*.yml"))),
 )
 LABELS = ("crisis", "ask", "none")
 KINDS = ("suicide", "self_harm", "overdose", "danger_to_others", "violence_home", "child_harm", "other_in_danger")
