@@ -17,7 +17,7 @@ after `socket_timeout` seconds, so a Redis that stops answering fails a turn ins
 endpoints.yml:
 
     lock_store:
-      type: scaleout.lock_store.ClusterLockStore
+      type: components.lock_store.ClusterLockStore
       url: 127.0.0.1
       port: 6379
       db: 1

@@ -1,7 +1,7 @@
 """`make cluster`: the assistant on Rasa's scale-out path, on one machine.
 
 Several Rasa replicas and action servers behind nginx, conversations in PostgreSQL 15 (the SQL
-tracker store with retention), turn locks in Redis 7 (scaleout/lock_store.py). nginx serves the
+tracker store with retention), turn locks in Redis 7 (components/lock_store.py). nginx serves the
 same URLs as `make run`: REST and socket.io on :5005, the page on :8080. A server that exits is
 started again (a small supervisor); Ctrl-C or SIGTERM stops everything. Data lives in
 var/cluster/ (git-ignored). Used by `make cluster`, tests/e2e/test_cluster.py and
@@ -181,7 +181,7 @@ class Cluster:
         store.update(self._database_settings(), retention_hours=self.retention_hours)
         endpoints["tracker_store"] = store
         endpoints["lock_store"] = {
-            "type": "scaleout.lock_store.ClusterLockStore",
+            "type": "components.lock_store.ClusterLockStore",
             "url": "127.0.0.1",
             "port": self.redis_port,
             "db": 1,
@@ -202,7 +202,7 @@ class Cluster:
             # A server that fails once is left alone for 3 s, then tried again (it may be back).
             return "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=3s;" for port in ports)
 
-        text = (ROOT / "scaleout" / "nginx.conf").read_text()
+        text = (ROOT / "tools" / "cluster_nginx.conf").read_text()
         for name, value in {
             "@DIR@": str(directory),
             "@LOGS@": str(self.log_dir),
@@ -351,7 +351,7 @@ class Cluster:
                     str(endpoints),
                 ],
                 ready_url=f"http://127.0.0.1:{port}/",
-                # The proxy's X-Forwarded-For is the person's address (scaleout/nginx.conf).
+                # The proxy's X-Forwarded-For is the person's address (tools/cluster_nginx.conf).
                 env={"SANIC_PROXIES_COUNT": "1"},
             )  # fmt: skip
             for name, port in zip(self.replica_names, self._rasa_ports)

@@ -132,7 +132,7 @@ def test_a_screening_goes_on_to_its_result_when_its_replica_dies(cluster):
 
 def test_two_lock_stores_never_issue_one_ticket_twice(cluster):
     """Two replicas' lock stores taking tickets for one conversation at the same moment."""
-    from scaleout.lock_store import ClusterLockStore
+    from components.lock_store import ClusterLockStore
 
     stores = [ClusterLockStore(host="127.0.0.1", port=cluster.redis_port, db=2) for _ in range(2)]
     tickets: List[int] = []
