@@ -165,10 +165,19 @@ def main() -> int:
             ok &= report(f"held-out writer {writer}", score(model, read_set(WRITERS_DIR / f"{writer}.csv"), keep=keep))
     if args.blind:
         sets = sorted(BLIND_DIR.glob("*.csv"))
+        newest = sets[-1].stem.split("_")[0] if sets else None  # "round1" of round1_planner.csv
+        rounds: dict = {}
         for path in sets:
+            rounds.setdefault(path.stem.split("_")[0], []).append(path)
+        for name, paths in rounds.items():
             misses: list = []
-            met = report(f"blind {path.stem}", score(MODEL, read_set(path), misses))
-            if path == sets[-1]:
+            total: Counter = Counter()
+            for path in paths:
+                counts = score(MODEL, read_set(path), misses)
+                report(f"blind {path.stem}", counts)
+                total += counts
+            met = report(f"blind {name} (all writers)", total)
+            if name == newest:
                 ok &= met  # the targets are judged on the newest round only
                 if args.write_misses:
                     with args.write_misses.open("w", encoding="utf-8", newline="") as handle:

@@ -78,7 +78,10 @@ def run_persona(rasa_url: str, persona: dict) -> dict:
         messages = talk.say(persona["answers"].get(qid, "not sure"))
     expected = persona["expected"]
     right = result is not None and all(result.get(p) == s for p, s in expected.items()) and set(result) == set(expected)
+    # A wrong "likely" sends a person to a provider who will turn them away: counted apart.
+    wrong_likely = [p for p, s in (result or {}).items() if s == "likely" and expected.get(p) != "likely"]
     return {
+        "wrong_likely": wrong_likely,
         "id": persona["id"],
         "right": right,
         "loop": loop,
@@ -141,7 +144,8 @@ def main() -> int:
             print(
                 f"{folder.name}: personas {sum(p['right'] for p in people)}/{len(people)} right outcome "
                 f"({sum(p['right'] for p in people) / n:.0%}), loops {sum(p['loop'] for p in people)}, "
-                f"dead ends {sum(p['dead_end'] for p in people)}; conversations "
+                f"dead ends {sum(p['dead_end'] for p in people)}, wrong likely "
+                f"{sum(bool(p['wrong_likely']) for p in people)}; conversations "
                 f"{sum(t['right'] for t in talks)}/{len(talks)} as they should go"
             )
             misses += [dict(p, round=folder.name) for p in people if not p["right"]]

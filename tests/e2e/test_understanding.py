@@ -93,3 +93,38 @@ def test_an_answer_and_a_program_question_in_one_message_get_both(conversation):
     assert Conversation.question(messages)["id"] == "coverage"
     said = Conversation.text(messages)
     assert answer_of("csp_cost") in said or "What CSP costs" in [b["title"] for b in Conversation.buttons(messages)]
+
+
+@pytest.mark.parametrize(
+    "when, recent",
+    [("a hundred and ninety days ago", False), ("181 days ago", False), ("a hundred and seventy nine days ago", True)],
+)
+def test_a_discharge_in_number_words_falls_on_the_right_side_of_180_days(conversation, when, recent):
+    conversation.say("it's for me, I live in Worcester MA and I have MassHealth")
+    conversation.say("depression")
+    messages = conversation.say(when)
+    # Within 180 days the ER visits no longer matter (the risk is shown); past it they are asked.
+    assert (Conversation.question(messages)["id"] == "er_visits") is (not recent)
+
+
+def test_masshealth_through_my_aco_is_read_as_a_managed_care_plan(conversation):
+    conversation.say("/check_eligibility")
+    conversation.say("for a client")
+    conversation.say("01608")
+    conversation.say("MassHealth through my ACO")
+    answers = {
+        "diagnosis": "mental health",
+        "psych_discharge": "3 weeks ago",
+        "housing": "housed",
+        "justice": "no",
+        "access_barriers": "yes",
+        "consent": "yes",
+        "er_visits": "0",
+    }
+    messages = conversation.say(answers["diagnosis"])
+    for _ in range(10):
+        if Conversation.payloads(messages, "eligibility"):
+            break
+        messages = conversation.say(answers[Conversation.question(messages)["id"]])
+    # The outreach worker's summary lists each answer as understood.
+    assert "- Coverage: masshealth managed care" in Conversation.text(messages)
