@@ -369,7 +369,9 @@ class ValidateScreeningForm(FormValidationAction):
             return slots
         if parsed.extra.get("near") is not None and not pending:
             # Could be either side of a rule's boundary ("about six months ago"): ask, don't guess.
+            # The ask-back counts as one of the three times the question may be asked.
             return {
+                "screening_retries": int(tracker.get_slot("screening_retries") or 0) + 1,
                 question_id: None,
                 "ask_back": {"question": question_id, "near": parsed.extra["near"], "unit": parsed.extra.get("unit")},
             }

@@ -92,3 +92,23 @@ def test_masshealth_through_my_aco_is_managed_care_whatever_the_entities_say():
         "coverage", "MassHealth through my ACO", {"for_whom": "self", "location": WORCESTER}, entities=entities
     )
     assert slots["coverage"] == "masshealth_managed_care"
+
+
+def test_a_hospital_release_is_no_justice_involvement_and_the_ward_no_diagnosis():
+    facts = read_facts("i just got out the psych ward like 3 wks ago, im in worcester", today=TODAY)
+    assert facts.get("psych_discharge") == 21
+    assert "justice" not in facts and "diagnosis" not in facts
+
+
+def test_me_in_another_sentence_does_not_say_who_the_support_is_for():
+    assert "for_whom" not in read_facts("he just got out of jail and lives with me", today=TODAY)
+    assert read_facts("it's for me, I'm on MassHealth", today=TODAY)["for_whom"] == "self"
+
+
+def test_an_ask_back_counts_as_one_of_the_three_times():
+    _, slots = validate(
+        "psych_discharge",
+        "about six months ago",
+        {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_unsure", "diagnosis": "mental_health"},
+    )
+    assert slots["ask_back"]["near"] == 180 and slots["screening_retries"] == 1

@@ -41,6 +41,15 @@ _HOSPITAL = re.compile(
     r"mental hospital|crisis stabilization|hospitalizado|hospital psiqui\w*)\b",
     re.IGNORECASE,
 )
+# Words of other questions' lists that, next to a hospital, say nothing about them.
+_HOSPITAL_WORDS = {"psych", "psychiatric", "psych ward", "psychiatric hospital"}
+_RELEASE_WORDS = {"got out", "released", "just got out", "discharged"}
+# Words that say the support is for the writer, in a message about other things too.
+_SELF = re.compile(
+    r"\b(?:for me|for myself|it'?s for me|this is for me|i need|i want|help me|i'?m looking for|"
+    r"para m[ií]|necesito|yo necesito|i have|i got|i was|i am on|i'?m on|i live|im in|i'?m in)\b",
+    re.IGNORECASE,
+)
 _INSURANCE = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan)\b", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^\s*(?:no+\s*,?\s*wait|wait\s*,?\s*no|actually|sorry\s*,?\s*(?:i meant|it was|it's)|i meant|correction|"
@@ -98,7 +107,11 @@ def _says(question_id: str, clause: str) -> bool:
     if question_id == "age":
         return bool(_AGE.search(clause))
     if question_id == "diagnosis":
-        return bool(tables["diagnosis"].find_all(norm))
+        # "the psych ward" is a place, not a diagnosis.
+        hits = tables["diagnosis"].find_all(norm)
+        if _HOSPITAL.search(clause):
+            hits = [h for h in hits if norm[h.start : h.end] not in _HOSPITAL_WORDS]
+        return bool(hits)
     if question_id == "housing":
         return bool(tables["housing"].find_all(norm))
     if question_id == "er_visits":
@@ -106,7 +119,11 @@ def _says(question_id: str, clause: str) -> bool:
     if question_id == "psych_discharge":
         return bool(_HOSPITAL.search(clause)) and not _ER.search(clause)
     own = _own_words(question_id)
-    return bool(own and own.find_all(norm))
+    hits = own.find_all(norm) if own else []
+    if question_id == "justice" and _HOSPITAL.search(clause):
+        # "just got out of the psych ward": a release from a hospital, not from jail.
+        hits = [h for h in hits if norm[h.start : h.end] not in _RELEASE_WORDS]
+    return bool(hits)
 
 
 def _age_clause(clause: str) -> str:
@@ -146,9 +163,18 @@ def read_facts(
             if not _says(question_id, clause):
                 continue
             said = _age_clause(clause) if question_id == "age" else clause
+            if question_id == "diagnosis" and _HOSPITAL.search(clause):
+                said = re.sub(r"\bpsych(?:iatric)?\s+(?:ward|unit|hospital\w*|floor)\b", " ", said, flags=re.IGNORECASE)
+            if question_id == "justice" and _HOSPITAL.search(clause):
+                continue_words = _own_words("justice")
+                norm = normalize(said)
+                if not [h for h in continue_words.find_all(norm) if norm[h.start : h.end] not in _RELEASE_WORDS]:
+                    continue
             parsed = parse_answer(question_id, said, None, today=today, context=context)
             if parsed.value is None or parsed.value == NOT_SURE:
                 continue
+            if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
+                continue  # "me" in "she lives with me" does not say who the support is for
             found[question_id] = parsed.value
             if question_id == "for_whom" and parsed.extra.get("relation"):
                 found["relation"] = parsed.extra["relation"]
