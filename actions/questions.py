@@ -4,7 +4,7 @@ mean?", or what can be answered (referral/faq.py decides; the answers are utter_
 from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -83,11 +83,36 @@ def tells_a_story(tracker: Tracker) -> bool:
     return len([q for q in facts if q in question_ids()]) >= 2
 
 
+def corrected_answers(tracker: Tracker) -> Dict[str, object]:
+    """ "no wait, she's 18": a correction of answers given before (after the results too), read as
+    the facts it states about questions already answered; {} when the message is no correction."""
+    from actions.conversation_state import screening_answers
+    from actions.screening_form import said_places
+    from referral.screening.facts import is_correction, read_facts
+
+    text = tracker.latest_message.get("text") or ""
+    answers = screening_answers(tracker)
+    if text.startswith("/") or not answers or not is_correction(text):
+        return {}
+    facts = read_facts(text, places=said_places(tracker))
+    return {q: v for q, v in facts.items() if q in answers and answers[q] != v}
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        corrected = corrected_answers(tracker)
+        if corrected:
+            # The corrected answers replace the earlier ones, and the screening finishes again.
+            from referral.screening.facts import say_back
+
+            dispatcher.utter_message(text=say_back(corrected).replace("Got it:", "Okay, I changed that:"))
+            return [SlotSet(q, v) for q, v in corrected.items()] + [
+                SlotSet("eligibility", None),
+                FollowupAction("screening_form"),
+            ]
         if tells_a_story(tracker):
             # The screening, starting from every fact of the story.
             from actions.screening_form import ActionStartScreening

@@ -13,7 +13,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -41,6 +41,11 @@ def _entities(tracker: Tracker) -> List[Dict[str, Any]]:
 
 def _entity_value(tracker: Tracker, name: str) -> Optional[Any]:
     return next((e.get("value") for e in _entities(tracker) if e.get("entity") == name), None)
+
+
+def text_of(tracker: Tracker) -> str:
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
 
 
 def _intent(tracker: Tracker) -> tuple:
@@ -121,8 +126,10 @@ class ActionStartScreening(Action):
         answers = screening_answers(tracker, skip_unvalidated=False)
         finished = tracker.get_slot("eligibility") is not None
         events: List[EventType] = [SlotSet("screening_retries", 0), SlotSet("place_candidates", None)]
+        target = _entity_value(tracker, "question") if intent == "change_answer" else None
+        changing = target in answers  # "change my answer about the ER visits", after the results too
 
-        if intent == "restart_screening" or finished or not answers:
+        if intent == "restart_screening" or (finished and not changing) or not answers:
             events += [SlotSet(question_id, None) for question_id in questions.question_ids()]
             events += [SlotSet("relation", None), SlotSet("eligibility", None)]
             answers = {}
@@ -131,6 +138,15 @@ class ActionStartScreening(Action):
                 'time. You can tap a button or type your answer. Say "not sure" if you don\'t '
                 'know, or "stop" at any time.'
             )
+        elif changing:
+            dispatcher.utter_message(text=f'Okay, let\'s change the answer to "{questions.label(target)}".')
+            events += [SlotSet("eligibility", None), SlotSet(target, None), SlotSet("revisit", target)]
+            # The new answer may be in the same message: "change the ER visits, it was 2".
+            if target != "location" and text_of(tracker):
+                parsed = parse_answer(target, text_of(tracker), None, context=ValidateScreeningForm._context(tracker))
+                if parsed.value is not None and parsed.value != NOT_SURE:
+                    events += [SlotSet(target, parsed.value), SlotSet("revisit", None)]
+            return events
         else:
             dispatcher.utter_message(text="Let's pick up the questions where we left off.")
 
@@ -145,11 +161,23 @@ class ActionStartScreening(Action):
             if len([q for q in facts if q in questions.question_ids()]) >= 2:
                 dispatcher.utter_message(text=say_back(facts))
 
-        if intent == "change_answer" and answers:
-            target = _entity_value(tracker, "question")
-            if target in answers:
-                events.append(SlotSet(target, None))
         return events
+
+
+class ActionResumeScreening(Action):
+    """ "I'm back, I want to keep going" after "stop": the questions go on where they were, the
+    answers kept. With no questions started (or the results given), the offer to start them."""
+
+    def name(self) -> Text:
+        return "action_resume_screening"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answers = screening_answers(tracker, skip_unvalidated=False)
+        if not answers or tracker.get_slot("eligibility") is not None:
+            dispatcher.utter_message(response="utter_no_screening_running")
+            return []
+        events = await ActionStartScreening().run(dispatcher, tracker, domain)
+        return [*events, FollowupAction("screening_form")]
 
 
 class AskScreeningQuestion(Action):

@@ -112,3 +112,46 @@ def test_an_ask_back_counts_as_one_of_the_three_times():
         {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_unsure", "diagnosis": "mental_health"},
     )
     assert slots["ask_back"]["near"] == 180 and slots["screening_retries"] == 1
+
+
+def test_changing_an_answer_after_the_results_keeps_the_others():
+    from actions.screening_form import ActionStartScreening
+
+    done = {
+        "for_whom": "self",
+        "location": WORCESTER,
+        "coverage": "masshealth_unsure",
+        "er_visits": 1,
+        "eligibility": {"type": "eligibility", "programs": []},
+    }
+    tracker = make_tracker(
+        "wait, change my answer about the ER visits. it was 2",
+        done,
+        intent="change_answer",
+        entities=[{"entity": "question", "value": "er_visits"}],
+        form=None,
+    )
+    messages, slots = run(ActionStartScreening(), tracker)
+    assert slots["eligibility"] is None and slots["er_visits"] == 2
+    assert "coverage" not in slots and "for_whom" not in slots  # nothing else is cleared
+    assert 'change the answer to "ER visits (last 90 days)"' in texts(messages)
+
+
+def test_a_correction_after_the_results_changes_the_answer_and_finishes_again():
+    from actions.questions import ActionAnswerQuestion
+
+    done = {"for_whom": "other", "relation": "daughter", "location": CHARLOTTE, "coverage": "nc_medicaid", "age": 17,
+            "eligibility": {"type": "eligibility", "programs": []}}
+    tracker = make_tracker("no wait, she's 18, she had her birthday in November", done, intent="faq", form=None)
+    messages, slots = run(ActionAnswerQuestion(), tracker)
+    assert slots["age"] == 18 and slots["eligibility"] is None
+    assert "Okay, I changed that: 18." in texts(messages)
+
+
+def test_after_stop_i_am_back_picks_the_questions_up_with_the_answers_kept():
+    from actions.screening_form import ActionResumeScreening
+
+    kept = {"for_whom": "self", "location": WORCESTER}
+    messages, slots = run(ActionResumeScreening(), make_tracker("ok I'm back, I want to keep going", kept,
+                                                               intent="go_back", form=None))
+    assert "pick up the questions where we left off" in texts(messages) and "location" not in slots

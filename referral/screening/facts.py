@@ -37,8 +37,8 @@ _ER = re.compile(
     r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b", re.IGNORECASE
 )
 _HOSPITAL = re.compile(
-    r"\b(?:psych\w*|hospital\w*|inpatient|admitted|admission|ward|unit|discharged|d/c|detox|"
-    r"mental hospital|crisis stabilization|hospitalizado|hospital psiqui\w*)\b",
+    r"\b(?:psych\w*|hospital\w*|inpatient|admitted|discharged|d/c|detox|mental hospital|crisis stabilization|"
+    r"hospitalizado|hospital psiqui\w*|(?:behavioral health|inpatient|locked)\s+(?:unit|ward|floor))\b",
     re.IGNORECASE,
 )
 # Words of other questions' lists that, next to a hospital, say nothing about them.
