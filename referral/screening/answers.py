@@ -26,6 +26,7 @@ from referral.text.numbers import find_number_ranges, find_numbers, number_words
 from referral.text.phrases import PUNCTUATION, PhraseHit, is_negated, key
 
 NOT_SURE = "not_sure"
+_KIND_UNSURE = re.compile(r"(?:not sure|unsure|don'?t know|do not know|no s[eé])\s+(?:which|what|of the|about the)\b")
 YES_NO_QUESTIONS = ("justice", "access_barriers", "daily_living", "consent")
 MAX_AGE = 120
 # "about 18" may be 16 to 20 years.
@@ -339,6 +340,16 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         text, norm
     )
     labels = _kind_hints(labels, norm)
+    medicaid_said = [
+        label
+        for label in labels
+        if label.startswith("medicaid_of:") or label == "medicaid" or label in registry().coverage_answers()
+    ]
+    # "MassHealth, not sure which kind" is sure of MassHealth: only the kind is not known.
+    doubt = _KIND_UNSURE.sub(" ", norm)
+    if medicaid_said and lexicon().tables["coverage_unsure"].first(doubt):
+        # A Medicaid named with a doubt about it: not sure, never a coverage that could make a "likely".
+        return ParsedAnswer(NOT_SURE)
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
     if parsed.value is None and not labels and _answer_word("coverage", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
@@ -646,12 +657,17 @@ def _yes_no_parser(question_id: str):
         # as not so ("doesn't miss appointments"), then the yes / no / not sure words.
         lex = lexicon()
         generic = lex.answers[question_id].first(norm)
+        negated = None
         for hit in lex.own_words[question_id].find_all(norm):
             if generic and generic.label == NOT_SURE and generic.start < hit.start:
                 return ParsedAnswer(NOT_SURE)  # "not sure, need to check with his PO"
             if hit.label in ("yes", "no") and is_negated(text, hit.start, lex.tables["answer_negators"]):
-                return ParsedAnswer("no" if hit.label == "yes" else None)
+                # "no jail time but he is on probation": a phrase said as not so, and another said.
+                negated = negated or ParsedAnswer("no" if hit.label == "yes" else None)
+                continue
             return ParsedAnswer(hit.label)
+        if negated is not None:
+            return negated
         word = _answer_word(question_id, norm, text)
         squeezed = _REPEATED_END.sub(lambda m: m.group(1), norm)
         if word is None and squeezed != norm:

@@ -56,6 +56,7 @@ def lexicon() -> Lexicon:
     lex.tables = {
         "coverage": PhraseTable(_coverage_entries(raw)),
         "coverage_negators": PhraseTable((p, True) for p in raw["coverage_negators"]),
+        "coverage_unsure": PhraseTable((p, True) for p in raw["coverage_unsure"]),
         "states": _state_table(),
         "diagnosis": _words_table(raw["diagnosis"]),
         "diagnosis_negators": PhraseTable((p, True) for p in raw["diagnosis_negators"]),
