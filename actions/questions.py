@@ -41,10 +41,15 @@ def _button(topic: str) -> Dict[str, str]:
     return {"title": faq.title(topic), "payload": f'/faq{{"{TOPIC_ENTITY}": "{topic}"}}'}
 
 
+def _programs_named(tracker: Tracker) -> set:
+    return {e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "program"}
+
+
 def answer_question(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     """Answers the latest message as a program question; False when there is nothing to say."""
     chosen = _chosen_topic(tracker)
     decision = faq.Decision(faq.ONE, (chosen,)) if chosen else faq.decide(_ranking(tracker))
+    decision = faq.for_the_program_named(decision, _programs_named(tracker))
     if decision.kind == faq.ONE:
         dispatcher.utter_message(response=f"utter_faq/{decision.topics[0]}")
     elif decision.kind == faq.BOTH:

@@ -81,3 +81,22 @@ def decide(ranking: list[tuple[str, float]]) -> Decision:
         return Decision(ONE, (best,))
     offered = tuple(t for t, c in ranked[:MAX_OFFERED] if c >= OFFER) or (best,)
     return Decision(UNSURE, offered)
+
+
+def for_the_program_named(decision: Decision, programs: set) -> Decision:
+    """The same question about the program the person named: "does bipolar count for CST?" is
+    cst_diagnosis, not csp_diagnosis. Topics are named <program>_<subject> (csp_..., cst_...);
+    a topic of another program is swapped for the named program's topic on the same subject,
+    where there is one. Comparisons ("csp_vs_cst") are kept."""
+    prefixes = {p.split("-")[0].lower() for p in programs if p}
+    if len(prefixes) != 1:
+        return decision
+    (named,) = prefixes
+    swapped = []
+    for topic in decision.topics:
+        prefix, _, subject = topic.partition("_")
+        counterpart = f"{named}_{subject}"
+        if prefix != named and prefix in ("csp", "cst") and "_vs_" not in topic and counterpart in topics():
+            topic = counterpart
+        swapped.append(topic)
+    return Decision(decision.kind, tuple(dict.fromkeys(swapped)))

@@ -87,3 +87,11 @@ def test_a_topic_chosen_with_a_button_is_answered(topic):
 def test_with_nothing_ranked_the_action_shows_the_help():
     messages, _ = run(ActionAnswerQuestion(), make_tracker("hmm", intent="faq", form=None))
     assert [m.get("response") for m in messages] == ["utter_help"]
+
+
+def test_a_topic_of_the_other_program_is_swapped_for_the_program_named():
+    decision = faq.Decision(faq.ONE, ("csp_diagnosis",))
+    assert faq.for_the_program_named(decision, {"CST"}).topics == ("cst_diagnosis",)
+    assert faq.for_the_program_named(decision, {"CSP-HI"}).topics == ("csp_diagnosis",)
+    assert faq.for_the_program_named(decision, {"CSP", "CST"}).topics == ("csp_diagnosis",)  # both named
+    assert faq.for_the_program_named(faq.Decision(faq.ONE, ("csp_vs_cst",)), {"CST"}).topics == ("csp_vs_cst",)

@@ -28,6 +28,10 @@ def answer_of(topic: str) -> str:
         ("how is CST different from seeing a counselor?", "cst_vs_therapy"),
         ("she hasn't been in the hospital, can she still qualify for csp?", "csp_without_hospital"),
         ("does the CST team work with the family too?", "cst_family"),
+        ("is CSP just therapy, or something else?", "csp_vs_therapy"),
+        ("does bipolar disorder count as a diagnosis for CST?", "cst_diagnosis"),
+        ("will the CST team help him make a plan for when he starts getting sick?", "cst_crisis_plan"),
+        ("how does the health plan decide who to refer to CSP?", "csp_plan_referral"),
     ],
 )
 def test_a_new_topic_gets_its_answer(new_conversation, question, topic):
