@@ -140,8 +140,14 @@ def test_changing_an_answer_after_the_results_keeps_the_others():
 def test_a_correction_after_the_results_changes_the_answer_and_finishes_again():
     from actions.questions import ActionAnswerQuestion
 
-    done = {"for_whom": "other", "relation": "daughter", "location": CHARLOTTE, "coverage": "nc_medicaid", "age": 17,
-            "eligibility": {"type": "eligibility", "programs": []}}
+    done = {
+        "for_whom": "other",
+        "relation": "daughter",
+        "location": CHARLOTTE,
+        "coverage": "nc_medicaid",
+        "age": 17,
+        "eligibility": {"type": "eligibility", "programs": []},
+    }
     tracker = make_tracker("no wait, she's 18, she had her birthday in November", done, intent="faq", form=None)
     messages, slots = run(ActionAnswerQuestion(), tracker)
     assert slots["age"] == 18 and slots["eligibility"] is None
@@ -152,6 +158,7 @@ def test_after_stop_i_am_back_picks_the_questions_up_with_the_answers_kept():
     from actions.screening_form import ActionResumeScreening
 
     kept = {"for_whom": "self", "location": WORCESTER}
-    messages, slots = run(ActionResumeScreening(), make_tracker("ok I'm back, I want to keep going", kept,
-                                                               intent="go_back", form=None))
+    messages, slots = run(
+        ActionResumeScreening(), make_tracker("ok I'm back, I want to keep going", kept, intent="go_back", form=None)
+    )
     assert "pick up the questions where we left off" in texts(messages) and "location" not in slots
