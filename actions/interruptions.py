@@ -6,8 +6,70 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from referral import faq
 from referral.crisis.answers import resource_line
 from referral.crisis.resources import state_lines
+
+TOPIC_ENTITY = "faq_topic"
+
+
+def faq_ranking(tracker: Tracker) -> List[tuple]:
+    """(topic, confidence) of the latest message, best first, from the ResponseSelector."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    ranking = []
+    for entry in selector.get("ranking") or []:
+        key = entry.get("intent_response_key") or ""
+        if key.startswith("faq/"):
+            ranking.append((key.split("/", 1)[1], entry.get("confidence") or 0.0))
+    if not ranking:
+        response = selector.get("response") or {}
+        key = response.get("intent_response_key") or (response.get("utter_action") or "").replace("utter_", "", 1)
+        if key.startswith("faq/"):
+            ranking.append((key.split("/", 1)[1], response.get("confidence") or 1.0))
+    return ranking
+
+
+def chosen_topic(tracker: Tracker) -> Optional[str]:
+    """A topic the person chose with a button (`/faq{"faq_topic": "csp_apply"}`)."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == TOPIC_ENTITY and entity.get("value") in faq.topics():
+            return entity["value"]
+    return None
+
+
+def _button(topic: str) -> Dict[str, str]:
+    return {"title": faq.title(topic), "payload": f'/faq{{"{TOPIC_ENTITY}": "{topic}"}}'}
+
+
+def _programs_named(tracker: Tracker) -> set:
+    return {e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "program"}
+
+
+def answer_question(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """Answers the latest message as a program question; False when there is nothing to say."""
+    chosen = chosen_topic(tracker)
+    decision = faq.Decision(faq.ONE, (chosen,)) if chosen else faq.decide(faq_ranking(tracker))
+    decision = faq.for_the_program_named(decision, _programs_named(tracker))
+    if decision.kind == faq.ONE:
+        dispatcher.utter_message(response=f"utter_faq/{decision.topics[0]}")
+    elif decision.kind == faq.BOTH:
+        for topic in decision.topics:
+            dispatcher.utter_message(response=f"utter_faq/{topic}")
+    elif decision.kind == faq.WHICH:
+        first, second = (faq.title(t).lower() for t in decision.topics)
+        dispatcher.utter_message(
+            text=f"Do you mean {first}, or {second}?",
+            buttons=[_button(t) for t in decision.topics],
+        )
+    elif decision.topics:
+        dispatcher.utter_message(
+            text="I'm not sure I got the question. Is it one of these? You can also ask it in other words.",
+            buttons=[_button(t) for t in decision.topics] + [{"title": "Other questions", "payload": "/help"}],
+        )
+    else:
+        return False
+    return True
+
 
 QUESTION_START = re.compile(
     r"^\s*(what|whats|what's|who|whom|how|why|when|where|which|is|are|am|can|could|do|does|did|"
@@ -37,8 +99,6 @@ def handoff_text(state: Optional[str]) -> str:
 def answer_interruption(intent: Optional[str], tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     """Answers a question asked mid-task; returns False when the message was not one."""
     if intent == "faq":
-        from actions.questions import answer_question
-
         if not answer_question(tracker, dispatcher):
             return False
     elif intent == "help":

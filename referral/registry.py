@@ -20,6 +20,7 @@ from typing import Optional
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS_PATH = ROOT / "referral" / "screening" / "questions.yml"
 
 
 class RegistryError(ValueError):
@@ -179,11 +180,10 @@ def _program(program_id: str, raw: dict) -> Program:
 
 
 def _check(reg: Registry) -> None:
-    from referral.screening.questions import question_ids  # the one list of question ids
-
     us_states = {s["code"] for s in _us_states()}
     resource_ids = {r["id"] for r in yaml.safe_load(program_file("resources.yml").read_text("utf-8"))["resources"]}
-    questions = set(question_ids())
+    # The question ids of referral/screening/questions.yml, read as data (that module reads the registry).
+    questions = set(yaml.safe_load(QUESTIONS_PATH.read_text(encoding="utf-8"))["questions"])
     for state in reg.states.values():
         if state.code not in us_states:
             raise _fail(f"state {state.code} is not a US state code of us_states.json")
