@@ -130,7 +130,7 @@ class ValidateProviderSearchForm(FormValidationAction):
         if resolved.get("search_place") or resolved.get("place_candidates"):
             return {**resolved, "screening_retries": 0}
         if (
-            parse_answer("consent", text, None).value == "not_sure"
+            parse_answer("consent", text).value == "not_sure"
             or int(tracker.get_slot("screening_retries") or 0) >= MAX_RETRIES
         ):
             return {"search_place": "unknown", "screening_retries": 0}

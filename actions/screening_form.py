@@ -106,7 +106,7 @@ def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
         match = resolve_place(rest)
         return {"location": match.place} if match.status in ("found", "outside") else {}
     context = ValidateScreeningForm._context(tracker)
-    parsed = parse_answer(question_id, rest, None, context=context)
+    parsed = parse_answer(question_id, rest, context=context)
     if parsed.value is None:
         return {}
     slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
@@ -143,7 +143,7 @@ class ActionStartScreening(Action):
             events += [SlotSet("eligibility", None), SlotSet(target, None), SlotSet("revisit", target)]
             # The new answer may be in the same message: "change the ER visits, it was 2".
             if target != "location" and text_of(tracker):
-                parsed = parse_answer(target, text_of(tracker), None, context=ValidateScreeningForm._context(tracker))
+                parsed = parse_answer(target, text_of(tracker), context=ValidateScreeningForm._context(tracker))
                 if parsed.value is not None and parsed.value != NOT_SURE:
                     events += [SlotSet(target, parsed.value), SlotSet("revisit", None)]
             return events
@@ -384,7 +384,7 @@ class ValidateScreeningForm(FormValidationAction):
         pending = tracker.get_slot("ask_back") or {}
         if pending.get("question") == question_id:
             context["near"] = pending.get("near")
-        parsed = parse_answer(question_id, text, None, context=context)
+        parsed = parse_answer(question_id, text, context=context)
         if parsed.value is not None:
             slots: Dict[Text, Any] = {
                 question_id: parsed.value,
@@ -430,7 +430,7 @@ class ValidateScreeningForm(FormValidationAction):
         return taken
 
     def _validate_place(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        if parse_answer("consent", text, None).value == NOT_SURE:
+        if parse_answer("consent", text).value == NOT_SURE:
             return {"location": NOT_SURE, "screening_retries": 0, "place_candidates": None}
         match = resolve_place(text)
         if match.status in ("found", "outside"):

@@ -428,28 +428,6 @@ def test_age_turning_18_is_still_17():
     assert parsed.value == 17
 
 
-# ----------------------------------------------------------------------------- entities first
-
-
-def test_a_duration_entity_answers_the_discharge_question():
-    entities = [{"entity": "duration", "value": -21, "start": 0, "end": 11}]
-    assert parse_answer("psych_discharge", "a while back", entities, today=TODAY).value == 21
-
-
-def test_a_number_entity_answers_the_er_question():
-    assert parse_answer("er_visits", "hmm", [{"entity": "number", "value": 3}]).value == 3
-
-
-def test_a_future_duration_is_no_discharge_date():
-    parsed = parse_answer("psych_discharge", "x", [{"entity": "duration", "value": 14}])
-    assert parsed.value is None
-
-
-def test_a_coverage_entity_fills_in_when_the_text_says_nothing():
-    entities = [{"entity": "coverage", "value": "nc_medicaid"}]
-    assert parse_answer("coverage", "the usual one", entities).value == "nc_medicaid"
-
-
 def test_unknown_question_id_is_an_error():
     with pytest.raises(ValueError):
         parse_answer("favourite_colour", "blue")

@@ -3,7 +3,8 @@ answer values of referral/screening/questions.yml `answers`. Pure functions; the
 lexicon.yml (answers), referral/text/words.yml (numbers, times) and programs/registry.yml (each
 state's Medicaid).
 
-`parse_answer(question_id, text, entities, today, context)` is the one entry point for the form.
+`parse_answer(question_id, text, today, context)` is the one entry point: the text is read, never
+an NLU entity (the one parse path).
 `coverage_mentions` is also used by the spaCy entity extractor (components/entities.py), so each
 phrase is parsed one way only.
 """
@@ -691,32 +692,9 @@ _PARSERS = {
 }
 
 
-def _from_entities(question_id: str, entities: list[dict], context: dict) -> Optional[ParsedAnswer]:
-    """An answer taken from extracted entities, where one fits the question unambiguously."""
-    by_type: dict[str, list] = {}
-    for entity in entities:
-        by_type.setdefault(entity.get("entity"), []).append(entity.get("value"))
-    if question_id == "coverage":
-        values = [v for v in by_type.get("coverage", []) if v in answer_values("coverage") or v == NOT_SURE]
-        return ParsedAnswer(values[0]) if len(set(values)) == 1 else None
-    if question_id in ("psych_discharge", "move_in"):
-        days = [v for v in by_type.get("duration", []) if isinstance(v, int | float)]
-        if len(days) != 1:
-            return None
-        value = int(days[0])
-        if question_id == "psych_discharge":
-            return ParsedAnswer(-value) if value <= 0 else ParsedAnswer(None)
-        return ParsedAnswer(value) if value >= 0 else ParsedAnswer(None)
-    if question_id == "er_visits":
-        numbers = [v for v in by_type.get("number", []) if isinstance(v, int | float) and 0 <= v <= MAX_ER_VISITS]
-        return ParsedAnswer(int(numbers[0])) if len(numbers) == 1 else None
-    return None
-
-
 def parse_answer(
     question_id: str,
     text: str,
-    entities: Optional[list[dict]] = None,
     today: Optional[date] = None,
     context: Optional[dict] = None,
 ) -> ParsedAnswer:
@@ -725,9 +703,6 @@ def parse_answer(
     Args:
         question_id: a question id of PRODUCT.md.
         text: what the person typed (or a button's payload).
-        entities: Rasa entities of the message (`entity`, `value`); a `coverage`, `duration` or
-            `number` entity that fits the question is used first. Ages are always read from the
-            text, where "turns 18" or "over 18" can be seen.
         today: the date durations and dates are counted from (default: today).
         context: what is known already, e.g. {"state": "MA"} so that plain "medicaid" means
             MassHealth in Massachusetts and NC Medicaid in North Carolina.
@@ -772,16 +747,7 @@ def parse_answer(
     exact = _exact(question_id, text)
     if exact is not None:
         return ParsedAnswer(exact)
-    parsed = _PARSERS[question_id](text, norm, today, context)
-    if question_id in _NUMBER_QUESTIONS and (parsed.value is not None or "near" in parsed.extra):
-        # The text, read whole, knows more than a duration or number entity alone ("about",
-        # "once or twice").
-        return parsed
-    if entities:
-        from_entities = _from_entities(question_id, entities, context)
-        if from_entities is not None:
-            return from_entities
-    return parsed
+    return _PARSERS[question_id](text, norm, today, context)
 
 
 _NUMBER_QUESTIONS = ("age", "er_visits", "psych_discharge", "move_in")

@@ -170,7 +170,7 @@ def read_facts(
                 norm = normalize(said)
                 if not [h for h in continue_words.find_all(norm) if norm[h.start : h.end] not in _RELEASE_WORDS]:
                     continue
-            parsed = parse_answer(question_id, said, None, today=today, context=context)
+            parsed = parse_answer(question_id, said, today=today, context=context)
             if parsed.value is None or parsed.value == NOT_SURE:
                 continue
             if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
