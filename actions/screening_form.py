@@ -23,8 +23,8 @@ from referral.directory.geo import resolve_place
 from referral.eligibility.engine import questions_that_matter
 from referral.registry import registry
 from referral.screening import questions
-from referral.screening.answers import parse_answer
-from referral.screening.facts import is_correction, read_facts, say_back
+from referral.screening.answers import YES_NO_QUESTIONS, parse_answer, says_a_command
+from referral.screening.facts import is_correction, read_facts, say_back, speaks_of
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ CONTROL_INTENTS = {"go_back", "change_answer", "restart_screening"}
 CONTROL_CONFIDENCE = 0.6
 QUESTION_CONFIDENCE = 0.6
 NOT_SURE = "not_sure"
+# Questions answered with a number or a time: an answer to them may hold "back" ("back in May").
+AMOUNT_QUESTIONS = {"age", "psych_discharge", "er_visits", "move_in"}
 
 
 def _entities(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -84,19 +86,22 @@ def text_outside(text: str, spans: List[List[int]]) -> str:
     return "".join(chars)
 
 
-def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
+def answer_outside_crisis(tracker: Tracker, whole: bool = False) -> Dict[Text, Any]:
     """The open question's answer from the sentences of a crisis message that are not the crisis.
 
     "I'm 34, I live in Lowell, and I took all my pills an hour ago" answers the crisis first; the
     age or the town, when that is the open question, is kept too. The crisis sentences themselves
     are never read as an answer ("pills an hour ago" is not a date of discharge).
+
+    `whole`: the answer from the whole message, for a safety question the person then answers
+    "no" ("my friend", read as a risk, was who the support is for).
     """
     if tracker.active_loop.get("name") != "screening_form":
         return {}
     question_id = tracker.get_slot(REQUESTED_SLOT)
     message = tracker.latest_message or {}
     text = message.get("text") or ""
-    spans = (message.get("crisis") or {}).get("spans") or [[0, len(text)]]
+    spans = [] if whole else (message.get("crisis") or {}).get("spans") or [[0, len(text)]]
     if question_id not in questions.question_ids() or text.startswith("/"):
         return {}
     rest = text_outside(text, spans)
@@ -115,6 +120,18 @@ def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
     return slots
 
 
+def interruption_counted(tracker: Tracker) -> Dict[Text, Any]:
+    """A crisis answer in the middle of the screening counts as one of the three times its question
+    may come back; the third time the question is taken as "not sure" (never a loop)."""
+    question_id = tracker.get_slot(REQUESTED_SLOT)
+    if tracker.active_loop.get("name") != "screening_form" or question_id not in questions.question_ids():
+        return {}
+    retries = int(tracker.get_slot("screening_retries") or 0)
+    if retries >= MAX_RETRIES:
+        return {question_id: NOT_SURE, "screening_retries": 0, "ask_back": None}
+    return {"screening_retries": retries + 1}
+
+
 class ActionStartScreening(Action):
     """Starts (or resumes) the screening, taking who it is for from the first message if said."""
 
@@ -131,7 +148,7 @@ class ActionStartScreening(Action):
 
         if intent == "restart_screening" or (finished and not changing) or not answers:
             events += [SlotSet(question_id, None) for question_id in questions.question_ids()]
-            events += [SlotSet("relation", None), SlotSet("eligibility", None)]
+            events += [SlotSet("relation", None), SlotSet("eligibility", None), SlotSet("coverage_needs_state", None)]
             answers = {}
             dispatcher.utter_message(
                 text="Let's see which programs may fit. I'll ask a few short questions, one at a "
@@ -175,6 +192,23 @@ class ActionResumeScreening(Action):
         answers = screening_answers(tracker, skip_unvalidated=False)
         if not answers or tracker.get_slot("eligibility") is not None:
             dispatcher.utter_message(response="utter_no_screening_running")
+            return []
+        events = await ActionStartScreening().run(dispatcher, tracker, domain)
+        return [*events, FollowupAction("screening_form")]
+
+
+class ActionGreet(Action):
+    """The greeting, which asks who the support is for. A greeting that says it already ("hi, I
+    need help for my son") starts the questions with what it said instead."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = text_of(tracker)
+        facts = read_facts(text, places=said_places(tracker)) if text else {}
+        if "for_whom" not in facts:
+            dispatcher.utter_message(response="utter_greet")
             return []
         events = await ActionStartScreening().run(dispatcher, tracker, domain)
         return [*events, FollowupAction("screening_form")]
@@ -288,9 +322,24 @@ class ValidateScreeningForm(FormValidationAction):
         return self._validate("for_whom", value, dispatcher, tracker)
 
     async def validate_location(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        if isinstance(value, dict) or value == NOT_SURE:
+        if isinstance(value, dict):
+            return {"location": value, "place_candidates": None, **self._coverage_by_place(value, dispatcher, tracker)}
+        if value == NOT_SURE:
             return {"location": value, "place_candidates": None}
         return self._validate("location", value, dispatcher, tracker)
+
+    @staticmethod
+    def _coverage_by_place(
+        place: Dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        """ "She has Medicaid" said before the place: once the place is known, which Medicaid it is."""
+        if not tracker.get_slot("coverage_needs_state") or tracker.get_slot("coverage") is not None:
+            return {}
+        parsed = parse_answer("coverage", "medicaid", context={"state": place.get("state")})
+        if parsed.value is None:
+            return {}
+        dispatcher.utter_message(text=say_back({"coverage": parsed.value}))
+        return {"coverage": parsed.value, "coverage_needs_state": None}
 
     async def validate_coverage(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._validate("coverage", value, dispatcher, tracker)
@@ -335,10 +384,26 @@ class ValidateScreeningForm(FormValidationAction):
             return {question_id: value}
 
         intent, confidence = _intent(tracker)
-        if intent in CONTROL_INTENTS and confidence >= CONTROL_CONFIDENCE:
-            return self._control(intent, question_id, dispatcher, tracker)
-
         text = tracker.latest_message.get("text") or value
+        if (
+            intent in CONTROL_INTENTS
+            and confidence >= CONTROL_CONFIDENCE
+            and (text.startswith("/") or says_a_command(text))
+            and not self._amount_answer(question_id, text)
+        ):
+            return self._control(intent, question_id, dispatcher, tracker)
+        if (
+            not text.startswith("/")
+            and (is_correction(text) or question_id in YES_NO_QUESTIONS)
+            and question_id != "location"
+            and not speaks_of(question_id, text)
+        ):
+            # "no wait, it was 2 visits" while another question is open corrects the earlier answer;
+            # "yes, I want this support and agree to take part" to the justice question is consent's
+            # answer. Either way the open question is asked again, not answered by the "no" or "yes".
+            corrected = self._other_facts(question_id, text, {}, dispatcher, tracker, only_named=True)
+            if corrected:
+                return {question_id: None, **corrected}
         asked_something = (
             intent not in ("inform", "affirm", "deny", "not_sure")
             and confidence >= QUESTION_CONFIDENCE
@@ -361,8 +426,8 @@ class ValidateScreeningForm(FormValidationAction):
         others = self._other_facts(question_id, text, slots, dispatcher, tracker)
         if others:
             # Not this question's answer, but answers to others: taken, and this one asked again
-            # (not counted as unclear: the person answered).
-            return {question_id: None, **others}
+            # (counted: the same question at most three times in a row).
+            return {**self._unclear(question_id, dispatcher, tracker), **others}
 
         if answer_interruption(intent, tracker, dispatcher):
             # Interruptions count too: the same question at most three times in a row, whatever
@@ -406,16 +471,32 @@ class ValidateScreeningForm(FormValidationAction):
         return {"needs_state": True} if parsed.extra.get("needs_state") else {}
 
     def _other_facts(
-        self, question_id: str, text: str, slots: Dict[Text, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+        self,
+        question_id: str,
+        text: str,
+        slots: Dict[Text, Any],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        only_named: bool = False,
     ) -> Dict[Text, Any]:
         """Answers the message gives to other questions: taken where not answered yet (or where the
-        person corrects an answer: "no wait, it was 2 visits"), and said back in one line."""
+        person corrects an answer: "no wait, it was 2 visits"), and said back in one line.
+
+        `only_named`: only a correction of an earlier answer, or a yes/no question's answer said in
+        its own words ("I agree to take part"); {} for anything else."""
         if text.startswith("/"):
             return {}
         answers = screening_answers(tracker)
-        skip = {question_id} if is_correction(text) else {question_id, *answers}
+        correcting = is_correction(text)
+        skip = {question_id} if correcting else {question_id, *answers}
         places = [] if question_id == "location" else said_places(tracker)
         facts = read_facts(text, skip=skip, places=places, context=self._context(tracker))
+        if only_named:
+            facts = {
+                q: v
+                for q, v in facts.items()
+                if ((q in answers and answers[q] != v) if correcting else (q in YES_NO_QUESTIONS and q not in answers))
+            }
         if not [q for q in facts if q in questions.question_ids()]:
             return {}
         taken = facts_as_slots(facts)
@@ -434,7 +515,8 @@ class ValidateScreeningForm(FormValidationAction):
             return {"location": NOT_SURE, "screening_retries": 0, "place_candidates": None}
         match = resolve_place(text)
         if match.status in ("found", "outside"):
-            return {"location": match.place, "screening_retries": 0, "place_candidates": None, "revisit": None}
+            slots = {"location": match.place, "screening_retries": 0, "place_candidates": None, "revisit": None}
+            return {**slots, **self._coverage_by_place(match.place, dispatcher, tracker)}
         if match.status == "ambiguous":
             return {"location": None, "place_candidates": match.candidates}
         return self._unclear("location", dispatcher, tracker)
@@ -462,6 +544,7 @@ class ValidateScreeningForm(FormValidationAction):
             return {
                 **cleared,
                 "relation": None,
+                "coverage_needs_state": None,
                 "screening_retries": 0,
                 "place_candidates": None,
                 "revisit": None,
@@ -479,6 +562,13 @@ class ValidateScreeningForm(FormValidationAction):
         dispatcher.utter_message(text=f'Okay, let\'s change the answer to "{questions.label(target)}".')
         # Asked again even where it no longer changes the outcome: the person asked to change it.
         return {target: None, question_id: None, "screening_retries": 0, "place_candidates": None, "revisit": target}
+
+    @staticmethod
+    def _amount_answer(question_id: str, text: str) -> bool:
+        """ "once, back in October" to the ER question is an answer with an amount, not "go back"."""
+        if question_id not in AMOUNT_QUESTIONS or text.startswith("/"):
+            return False
+        return parse_answer(question_id, text).value not in (None, NOT_SURE)
 
     @staticmethod
     def _context(tracker: Tracker) -> Dict[str, Any]:

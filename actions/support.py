@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
 from actions.interruptions import handoff_text
-from actions.screening_form import answer_outside_crisis
+from actions.screening_form import answer_outside_crisis, interruption_counted
 from referral.crisis.answers import (
     VIOLENCE_KINDS,
     buttons_for,
@@ -111,7 +111,8 @@ class ActionCrisisResponse(Action):
         signal = crisis_signal(tracker)
         CrisisCounter.record("resources", signal.get("kind", ""))
         speak_crisis_help(dispatcher, tracker, signal)
-        events: List[EventType] = [SlotSet(k, v) for k, v in answer_outside_crisis(tracker).items()]
+        taken = answer_outside_crisis(tracker) or interruption_counted(tracker)
+        events: List[EventType] = [SlotSet(k, v) for k, v in taken.items()]
         return events + go_on(dispatcher, tracker, signal, tracker.active_loop.get("name"))
 
 
@@ -126,7 +127,12 @@ class ActionSafetyQuestion(Action):
         CrisisCounter.record("safety_question", signal.get("kind", ""))
         keep = {k: signal.get(k) for k in ("kind", "about", "lang", "spanish_too", "danger_now", "relation")}
         keep["resume"] = tracker.active_loop.get("name")
-        events: List[EventType] = [SlotSet(k, v) for k, v in answer_outside_crisis(tracker).items()]
+        outside = answer_outside_crisis(tracker)
+        # The answer the whole message gives, taken only if the person says "no" to the question.
+        keep["answer_if_safe"] = {
+            k: v for k, v in answer_outside_crisis(tracker, whole=True).items() if k not in outside
+        }
+        events: List[EventType] = [SlotSet(k, v) for k, v in outside.items()]
         # `safety_answer` is left alone (None since the last check): a SlotSet here would be read
         # by the form, at its activation, as a reply to a question not yet asked.
         return events + [SlotSet("safety_check", keep)]
@@ -177,12 +183,15 @@ class ActionSafetyAnswer(Action):
             # The reply itself told more (a method, someone in danger): fit the help to it.
             signal.update({k: v for k, v in latest.items() if k in ("kind", "danger_now") and v})
         words = words_for(signal.get("lang"))
+        answered: List[EventType] = []
         if answer == "no":
             CrisisCounter.record("safety_no", signal.get("kind", ""))
             dispatcher.utter_message(
                 text=words["safety_no"],
                 buttons=[{"title": words["button_988"], "payload": "/human_handoff"}],  # 988, one tap
             )
+            # Safe: the message that raised the question was an answer ("my friend"), taken as one.
+            answered = [SlotSet(k, v) for k, v in (signal.get("answer_if_safe") or {}).items()]
         else:
             CrisisCounter.record(f"safety_{answer}", signal.get("kind", ""))
             if answer == "not_sure":
@@ -193,7 +202,7 @@ class ActionSafetyAnswer(Action):
                 else:
                     opening = "safety_yes_violence" if signal.get("kind") in VIOLENCE_KINDS else "safety_yes_other"
             speak_crisis_help(dispatcher, tracker, signal, opening)
-        events: List[EventType] = [SlotSet("safety_check", None), SlotSet("safety_answer", None)]
+        events: List[EventType] = [SlotSet("safety_check", None), SlotSet("safety_answer", None), *answered]
         return events + go_on(dispatcher, tracker, signal, signal.get("resume"))
 
 

@@ -473,3 +473,120 @@ def test_after_a_spanish_crisis_answer_the_buttons_are_spanish_too():
     titles = [b["title"] for m in messages for b in m.get("buttons") or []]
     assert "Buscar proveedores" in titles and "Find providers" not in titles
     assert "Tu seguridad es lo primero" in texts(messages)
+
+
+BEFORE_ACCESS = {
+    "for_whom": "client",
+    "location": WORCESTER,
+    "coverage": "masshealth_unsure",
+    "diagnosis": "mental_health",
+    "psych_discharge": "no",
+    "er_visits": 1,
+    "housing": "housed",
+    "justice": "no",
+}
+
+
+def test_a_correction_while_a_yes_no_question_is_open_corrects_and_does_not_answer_it():
+    messages, slots = validate("access_barriers", "no wait, it was 2 visits. 10/9 and 11/16", BEFORE_ACCESS)
+    assert slots["er_visits"] == 2
+    assert slots["access_barriers"] is None, "the 'no' of 'no wait' is no answer to the open question"
+
+
+def test_consent_said_in_its_own_words_to_another_yes_no_question_is_consent():
+    slots_before = {k: v for k, v in BEFORE_ACCESS.items() if k != "justice"}
+    _, slots = validate("justice", "yes, I want this support and I agree to take part", slots_before)
+    assert slots["consent"] == "yes" and slots["justice"] is None
+
+
+def test_a_plain_yes_still_answers_the_open_yes_no_question():
+    slots_before = {k: v for k, v in BEFORE_ACCESS.items() if k != "justice"}
+    _, slots = validate("justice", "yes, he's on probation", slots_before)
+    assert slots["justice"] == "yes" and "consent" not in slots
+
+
+def test_an_amount_with_back_in_it_is_an_answer_not_go_back():
+    base = {k: v for k, v in BEFORE_ACCESS.items() if k not in ("er_visits", "housing", "justice")}
+    _, slots = validate("er_visits", "once, back in October", base, intent="go_back")
+    assert slots["er_visits"] == 1 and "psych_discharge" not in slots
+
+
+def test_the_greeting_asks_who_the_support_is_for_with_the_question_payload():
+    import yaml
+
+    from referral.eligibility.engine import questions_that_matter
+
+    greet = yaml.safe_load(open("domain.yml", encoding="utf-8"))["responses"]["utter_greet"][0]
+    assert greet["text"].rstrip().endswith("Who is the support for?")
+    assert greet["custom"] == {"type": "question", "id": "for_whom", "step": 1, "of": len(questions_that_matter({}))}
+
+
+def test_medicaid_said_before_the_place_is_that_state_s_medicaid_once_the_place_is_known():
+    salisbury = {"zip": "28144", "town": "Salisbury", "state": "NC", "lat": 35.67, "lon": -80.47}
+    messages, slots = validate(
+        "location", salisbury, {"for_whom": "client", "coverage_needs_state": True, "place_candidates": None}
+    )
+    assert slots["coverage"] == "nc_medicaid"
+    assert "NC Medicaid" in texts(messages)
+    _, without = validate("location", salisbury, {"for_whom": "client"})
+    assert "coverage" not in without
+
+
+def test_a_greeting_that_says_who_it_is_for_starts_the_questions():
+    from actions.screening_form import ActionGreet
+
+    tracker = make_tracker("hi i need help for my son", intent="greet", form=None)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionGreet().run(dispatcher, tracker, DOMAIN))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["for_whom"] == "other" and slots["relation"] == "son"
+    assert any(e.get("event") == "followup" and e.get("name") == "screening_form" for e in events)
+
+    plain = make_tracker("hello", intent="greet", form=None)
+    dispatcher = CollectingDispatcher()
+    assert asyncio.run(ActionGreet().run(dispatcher, plain, DOMAIN)) == []
+    assert dispatcher.messages[0]["response"] == "utter_greet"
+
+
+def test_an_answer_read_as_a_risk_is_taken_when_the_person_says_they_are_safe():
+    from actions.support import ActionSafetyAnswer, ActionSafetyQuestion
+
+    text = "my friend"
+    tracker = make_tracker(
+        text,
+        {"requested_slot": "for_whom"},
+        intent="risk_signal",
+        confidence=1.0,
+        extra_message=crisis_message(text, answer="ask", about="other"),
+    )
+    _, slots = run(ActionSafetyQuestion(), tracker)
+    assert "for_whom" not in slots, "nothing is taken before the person answers the safety question"
+    check = slots["safety_check"]
+    assert check["answer_if_safe"] == {"for_whom": "other", "screening_retries": 0, "relation": "friend"}
+
+    safe = make_tracker("no", {"safety_check": check, "safety_answer": "no"}, intent="deny", form=None)
+    _, after_no = run(ActionSafetyAnswer(), safe)
+    assert after_no["for_whom"] == "other" and after_no["relation"] == "friend"
+
+    unsure = make_tracker(
+        "not sure", {"safety_check": check, "safety_answer": "not_sure"}, intent="not_sure", form=None
+    )
+    _, after_unsure = run(ActionSafetyAnswer(), unsure)
+    assert "for_whom" not in after_unsure
+
+
+def test_a_crisis_answer_mid_screening_counts_toward_the_three_times():
+    text = "my best friend, she's right here with me"
+    signal = crisis_message(text, about="other")
+    first = make_tracker(text, {"requested_slot": "for_whom"}, intent="crisis", confidence=1.0, extra_message=signal)
+    _, slots = run(ActionCrisisResponse(), first)
+    assert slots["screening_retries"] == 1 and "for_whom" not in slots
+    third = make_tracker(
+        text,
+        {"requested_slot": "for_whom", "screening_retries": 2},
+        intent="crisis",
+        confidence=1.0,
+        extra_message=signal,
+    )
+    _, slots = run(ActionCrisisResponse(), third)
+    assert slots["for_whom"] == "not_sure", "then the screening goes on: never a loop"

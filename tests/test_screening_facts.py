@@ -75,7 +75,12 @@ def test_the_form_takes_the_open_answer_and_every_other_fact_and_says_them_back(
 def test_other_facts_without_the_open_answer_are_kept_and_the_question_stays_open():
     messages, slots = validate("coverage", "he is 17 and lives with me", {"for_whom": "other", "location": WORCESTER})
     assert slots["coverage"] is None and slots["age"] == 17
-    assert "screening_retries" not in slots  # not counted as an unclear answer
+    # Counted: the same question comes back at most three times in a row, whatever comes between.
+    assert slots["screening_retries"] == 1
+    _, third = validate(
+        "coverage", "he is 17 and lives with me", {"for_whom": "other", "location": WORCESTER, "screening_retries": 2}
+    )
+    assert third["coverage"] == "not_sure" and third["age"] == 17
 
 
 def test_a_correction_replaces_an_earlier_answer():
@@ -162,3 +167,29 @@ def test_after_stop_i_am_back_picks_the_questions_up_with_the_answers_kept():
         ActionResumeScreening(), make_tracker("ok I'm back, I want to keep going", kept, intent="go_back", form=None)
     )
     assert "pick up the questions where we left off" in texts(messages) and "location" not in slots
+
+
+def test_consent_is_taken_from_another_answer_only_in_its_own_words():
+    from referral.screening.facts import read_facts
+
+    assert "consent" not in read_facts("ok I'm back, I want to keep going")
+    assert "consent" not in read_facts("not sure. nobody ever diagnosed her. she won't see anyone")
+    assert (
+        read_facts("38F, Lowell MA. no justice involvement. she wants CSP and agrees to take part")["consent"] == "yes"
+    )
+    assert read_facts("he refuses services, says he doesn't need anyone")["consent"] == "no"
+
+
+def test_got_out_of_the_hospital_in_the_next_clause_is_no_justice_involvement():
+    from referral.screening.facts import read_facts
+
+    facts = read_facts("I was in the hospital in Greensboro in September, got out around September 20th")
+    assert "justice" not in facts
+    assert read_facts("he was in the psych hospital in May, and got out of jail last month")["justice"] == "yes"
+
+
+def test_housing_said_in_two_clauses_is_read_together():
+    from referral.screening.facts import read_facts
+
+    facts = read_facts("im homeless rn in pittsfield but got matched for a supportive housing unit")
+    assert facts["housing"] == "homeless_psh"

@@ -12,9 +12,16 @@ Two kinds of set in tests/screening/blind/<round>/ (written after the code was f
   reply must contain), `no_result` (not finished yet).
 
 Figures: personas with the right outcome for every program, with no loop, and no dead end (a
-reply with neither a question nor a result); conversations with every expectation met.
+reply with neither a question, a result nor a safety question); conversations with every
+expectation met. A safety question ("Is he in danger right now?") on a persona's ordinary answer is
+answered "no", as the person would, and counted apart: personas who met one. (Rounds 1 and 2 were
+scored once with a driver that stopped there and counted it as a dead end.) The misses
+file keeps each miss's transcript (what was said and what the bot replied), for reading the kinds.
 
-Usage: python tools/evaluate_screening.py [--round NAME] [--write-misses FILE]
+Each round's round.json names the date its writers took as today; the servers count dates from
+it (REFERRAL_TODAY).
+
+Usage: python tools/evaluate_screening.py [--round NAME] [--write-misses FILE] [--write-kept]
 (starts the servers on free ports with the trained model, like the end-to-end tests).
 """
 
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -40,10 +48,14 @@ class Talk:
         self.url = f"{rasa_url}/webhooks/rest/webhook"
         self.sender = uuid.uuid4().hex
 
+        self.transcript: list[dict] = []
+
     def say(self, text: str) -> list[dict]:
         response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
         response.raise_for_status()
-        return response.json()
+        messages = response.json()
+        self.transcript.append({"said": text, "bot": text_of(messages)})
+        return messages
 
 
 def payloads(messages: list[dict], kind: str) -> list[dict]:
@@ -59,13 +71,18 @@ def run_persona(rasa_url: str, persona: dict) -> dict:
     messages = talk.say(persona.get("first_message") or "/check_eligibility")
     if not payloads(messages, "question") and not payloads(messages, "eligibility"):
         messages = talk.say("/check_eligibility")  # a first message the bot took as a greeting
-    asked, streak, loop, dead_end, result = [], 0, False, False, None
+    asked, streak, loop, dead_end, result, safety = [], 0, False, False, None, 0
     for _ in range(MAX_TURNS):
         found = payloads(messages, "eligibility")
         if found:
             result = {p["id"]: p["status"] for p in found[-1]["programs"]}
             break
         question = payloads(messages, "question")
+        if not question and payloads(messages, "crisis_check") and safety < LOOP:
+            # The safety question on an ordinary answer: the person, not at risk, says no; counted.
+            safety += 1
+            messages = talk.say("no")
+            continue
         if not question:
             dead_end = True
             break
@@ -89,6 +106,8 @@ def run_persona(rasa_url: str, persona: dict) -> dict:
         "result": result,
         "expected": expected,
         "asked": asked,
+        "safety_questions": safety,
+        "transcript": talk.transcript,
     }
 
 
@@ -114,44 +133,66 @@ def run_conversation(rasa_url: str, script: dict) -> dict:
         for words in expect.get("says", []):
             if words.lower() not in said:
                 failures.append(f"turn {number}: the reply does not say {words!r}")
-    return {"id": script["id"], "right": not failures, "failures": failures}
+    return {"id": script["id"], "right": not failures, "failures": failures, "transcript": talk.transcript}
+
+
+def written_on(folder: Path) -> str:
+    """The date the round's writers took as today (round.json), so that "June 4" counts the days it
+    counted for them; the servers get it as REFERRAL_TODAY."""
+    meta = folder / "round.json"
+    return json.loads(meta.read_text("utf-8"))["today"] if meta.exists() else ""
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--round", help="a folder of tests/screening/blind (default: every round)")
     parser.add_argument("--write-misses", type=Path)
+    parser.add_argument(
+        "--write-kept",
+        action="store_true",
+        help="write each round's kept.json: the personas and conversations that go right now, "
+        "which tests/e2e/test_blind_rounds.py then keeps right",
+    )
     args = parser.parse_args()
     rounds = [BLIND / args.round] if args.round else sorted(p for p in BLIND.iterdir() if p.is_dir())
     from stack import Stack
 
-    stack = Stack.on_free_ports(with_web=False)
-    stack.start()
     misses = []
-    try:
-        for folder in rounds:
-            personas = (
-                json.loads((folder / "personas.json").read_text("utf-8")) if (folder / "personas.json").exists() else []
-            )
-            scripts = (
-                json.loads((folder / "conversations.json").read_text("utf-8"))
-                if (folder / "conversations.json").exists()
-                else []
-            )
+    for folder in rounds:
+        personas = (
+            json.loads((folder / "personas.json").read_text("utf-8")) if (folder / "personas.json").exists() else []
+        )
+        scripts = (
+            json.loads((folder / "conversations.json").read_text("utf-8"))
+            if (folder / "conversations.json").exists()
+            else []
+        )
+        os.environ["REFERRAL_TODAY"] = written_on(folder)
+        stack = Stack.on_free_ports(with_web=False)
+        stack.start()
+        try:
             people = [run_persona(stack.rasa_url, p) for p in personas]
             talks = [run_conversation(stack.rasa_url, s) for s in scripts]
-            n = len(people) or 1
-            print(
-                f"{folder.name}: personas {sum(p['right'] for p in people)}/{len(people)} right outcome "
-                f"({sum(p['right'] for p in people) / n:.0%}), loops {sum(p['loop'] for p in people)}, "
-                f"dead ends {sum(p['dead_end'] for p in people)}, wrong likely "
-                f"{sum(bool(p['wrong_likely']) for p in people)}; conversations "
-                f"{sum(t['right'] for t in talks)}/{len(talks)} as they should go"
-            )
-            misses += [dict(p, round=folder.name) for p in people if not p["right"]]
-            misses += [dict(t, round=folder.name) for t in talks if not t["right"]]
-    finally:
-        stack.stop()
+        finally:
+            stack.stop()
+        n = len(people) or 1
+        print(
+            f"{folder.name} (today {os.environ['REFERRAL_TODAY'] or 'as the clock says'}): personas "
+            f"{sum(p['right'] for p in people)}/{len(people)} right outcome "
+            f"({sum(p['right'] for p in people) / n:.0%}), loops {sum(p['loop'] for p in people)}, "
+            f"dead ends {sum(p['dead_end'] for p in people)}, safety question on an ordinary answer "
+            f"{sum(bool(p['safety_questions']) for p in people)}, wrong likely "
+            f"{sum(bool(p['wrong_likely']) for p in people)}; conversations "
+            f"{sum(t['right'] for t in talks)}/{len(talks)} as they should go"
+        )
+        if args.write_kept:
+            kept = {
+                "personas": [p["id"] for p in people if p["right"]],
+                "conversations": [t["id"] for t in talks if t["right"]],
+            }
+            (folder / "kept.json").write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
+        misses += [dict(p, round=folder.name) for p in people if not p["right"]]
+        misses += [dict(t, round=folder.name) for t in talks if not t["right"]]
     if args.write_misses:
         args.write_misses.write_text(json.dumps(misses, indent=1), encoding="utf-8")
     return 0

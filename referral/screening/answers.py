@@ -21,13 +21,22 @@ from rapidfuzz.distance import Levenshtein
 from referral.registry import registry
 from referral.screening.lexicon import lexicon
 from referral.screening.questions import answer_values
-from referral.text.durations import TimeReference, find_time_references
+from referral.text.durations import TimeReference, current_date, find_time_references
 from referral.text.normalize import normalize
 from referral.text.numbers import find_number_ranges, find_numbers, number_words
 from referral.text.phrases import PUNCTUATION, PhraseHit, is_negated, key
 
 NOT_SURE = "not_sure"
-_KIND_UNSURE = re.compile(r"(?:not sure|unsure|don'?t know|do not know|no s[eé])\s+(?:which|what|of the|about the)\b")
+# A doubt about the kind of plan, not about the coverage: "not sure which", "I'm not sure if it's a
+# managed care plan or fee-for-service" (a gap of a few words that names no Medicaid).
+_KIND_UNSURE = re.compile(
+    r"(?:not sure|unsure|don'?t know|do not know|no idea|no s[eé])"
+    r"(?:\s+(?:which|what|of the|about the)\b"
+    r"|(?:\s+(?!masshealth|mass health|medicaid)[\w'-]+){0,5}?\s+(?:which plan|what plan|the plan|a plan|kind|type|managed care|"
+    r"mco|aco|fee[\s-]for[\s-]service|ffs)\b[^.,;!?\n]*)"
+)
+_THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|his|them|hes|he's|shes|she's)\b")
+_OBJECT_SELF = {"me", "my", "mine", "i"}
 YES_NO_QUESTIONS = ("justice", "access_barriers", "daily_living", "consent")
 MAX_AGE = 120
 # "about 18" may be 16 to 20 years.
@@ -205,6 +214,9 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
         for h in tables["for_whom"].find_all(norm)
         if h.label[0] == "self" or not is_negated(text, h.start, tables["for_whom_negators"], max_gap_words=0)
     ]
+    if _THIRD_PERSON.search(norm):
+        # "he asked me to look into this": "me" is who he asked, not who the support is for.
+        hits = [h for h in hits if not (h.label[0] == "self" and h.start > 0 and norm[h.start : h.end] in _OBJECT_SELF)]
     kinds = [h.label[0] for h in hits]
     for kind in ("client", "other", "self"):
         if kind in kinds:
@@ -333,6 +345,11 @@ def _kind_hints(labels: list, norm: str) -> list:
 
 
 def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
+    # "MassHealth, not sure if it's managed care or fee-for-service": the kinds named in the doubt
+    # are alternatives, not the answer.
+    unsure_of_kind = _KIND_UNSURE.sub(" ", norm)
+    if unsure_of_kind != norm:
+        text = norm = unsure_of_kind
     labels = [hit.label for hit in coverage_mentions(text)]
     typo_state = _medicaid_typo(norm)
     if typo_state and f"medicaid_of:{typo_state}" not in labels:
@@ -347,8 +364,7 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         if label.startswith("medicaid_of:") or label == "medicaid" or label in registry().coverage_answers()
     ]
     # "MassHealth, not sure which kind" is sure of MassHealth: only the kind is not known.
-    doubt = _KIND_UNSURE.sub(" ", norm)
-    if medicaid_said and lexicon().tables["coverage_unsure"].first(doubt):
+    if medicaid_said and lexicon().tables["coverage_unsure"].first(norm):
         # A Medicaid named with a doubt about it: not sure, never a coverage that could make a "likely".
         return ParsedAnswer(NOT_SURE)
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
@@ -692,6 +708,12 @@ _PARSERS = {
 }
 
 
+def says_a_command(text: str) -> bool:
+    """Whether a message has the words of a command to the screening ("go back", "change my
+    answer", "start over"; lexicon.yml `control_words`): without them, an open question's answer."""
+    return bool(lexicon().tables["control_words"].first(normalize(text or "")))
+
+
 def parse_answer(
     question_id: str,
     text: str,
@@ -739,7 +761,7 @@ def parse_answer(
     text = text or ""
     context = context or {}
     norm = normalize(text)
-    today = today or date.today()
+    today = today or current_date()
     if question_id in _NUMBER_QUESTIONS and context.get("near") is not None and not _has_amount(text, norm, today):
         reply = _near_reply(question_id, norm, context)
         if reply is not None:

@@ -30,11 +30,16 @@ _AGE = re.compile(
     r"(?:\b(?:is|he's|hes|she's|shes|i'm|im|i am|age|aged|turned|turns|turning|they're|theyre)\s+"
     r"(?:only\s+|just\s+|about\s+|almost\s+)?(?P<a>\d{1,3}|[a-z]+(?:[\s-][a-z]+)?)\b(?!\s*(?:times|visits|days|weeks|months|am|pm))"
     r"|\b(?P<b>\d{1,3})\s*(?:years?\s*old|yrs?\s*old|y/?o|años)\b"
-    r"|\b(?P<c>[a-z]+(?:[\s-][a-z]+)?)\s+years?\s+old\b)",
+    r"|\b(?P<c>[a-z]+(?:[\s-][a-z]+)?)\s+years?\s+old\b"
+    # a clinician's shorthand: "47M", "38F", "33 y/o F"
+    r"|\b(?P<d>\d{2})\s?(?:m|f)\b)",
     re.IGNORECASE,
 )
 _ER = re.compile(
-    r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b", re.IGNORECASE
+    r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b"
+    # "it was 2 visits": of the questions, only the ER one counts visits ("visits to his therapist" does not).
+    r"|\b(?:\d+|one|two|three|four|five|six|once|twice)\s+visits?\b(?!\s+(?:to|with|from|at)\b)",
+    re.IGNORECASE,
 )
 _HOSPITAL = re.compile(
     r"\b(?:psych\w*|hospital\w*|inpatient|admitted|discharged|d/c|detox|mental hospital|crisis stabilization|"
@@ -43,12 +48,15 @@ _HOSPITAL = re.compile(
 )
 # Words of other questions' lists that, next to a hospital, say nothing about them.
 _HOSPITAL_WORDS = {"psych", "psychiatric", "psych ward", "psychiatric hospital"}
-_RELEASE_WORDS = {"got out", "released", "just got out", "discharged"}
+_RELEASE_WORDS = {"got out", "released", "just got out", "discharged", "released from", "just released", "got out last"}
 # Words that say the support is for the writer, in a message about other things too.
 _SELF = re.compile(
     r"\b(?:for me|for myself|it'?s for me|this is for me|i need|i want|help me|i'?m looking for|"
     r"para m[ií]|necesito|yo necesito|i have|i got|i was|i am on|i'?m on|i live|im in|i'?m in)\b",
     re.IGNORECASE,
+)
+_MOVE_IN = re.compile(
+    r"\b(?:move[\s-]?in|moving in|moves in|move into|moving into|gets the keys|lease starts)\b", re.IGNORECASE
 )
 _INSURANCE = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan)\b", re.IGNORECASE)
 _CORRECTION = re.compile(
@@ -67,6 +75,7 @@ SAY_BACK_ORDER = (
     "psych_discharge",
     "er_visits",
     "housing",
+    "move_in",
     "justice",
     "access_barriers",
     "daily_living",
@@ -84,18 +93,13 @@ def is_correction(text: str) -> bool:
 
 
 def _own_words(question_id: str) -> Optional[PhraseTable]:
-    """The words that are about this question and no other (lexicon.yml `question_words`)."""
-    lex = lexicon()
-    key = f"facts:{question_id}"
-    if key not in lex.tables:
-        own = lex.raw.get("question_words", {}).get(question_id, {})
-        entries = [(p, label) for label, phrases in own.items() for p in phrases]
-        lex.tables[key] = PhraseTable(entries) if entries else None
-    return lex.tables[key]
+    """The words that say a clause is about this question, in a message about other things
+    (lexicon.yml `fact_words`, else `question_words`)."""
+    return lexicon().fact_words.get(question_id)
 
 
-def _says(question_id: str, clause: str) -> bool:
-    """Whether a clause says something about a question in that question's own words."""
+def _says(question_id: str, clause: str, message: str = "") -> bool:
+    """Whether a clause (of `message`) says something about a question in that question's own words."""
     norm = normalize(clause)
     tables = lexicon().tables
     if question_id == "for_whom":
@@ -118,12 +122,20 @@ def _says(question_id: str, clause: str) -> bool:
         return bool(_ER.search(clause))
     if question_id == "psych_discharge":
         return bool(_HOSPITAL.search(clause)) and not _ER.search(clause)
+    if question_id == "move_in":
+        return bool(_MOVE_IN.search(clause))
     own = _own_words(question_id)
     hits = own.find_all(norm) if own else []
-    if question_id == "justice" and _HOSPITAL.search(clause):
-        # "just got out of the psych ward": a release from a hospital, not from jail.
+    if question_id == "justice" and _HOSPITAL.search(message or clause):
+        # "I was in the hospital in September, got out around the 20th": a release from a
+        # hospital, not from jail, even in the next clause.
         hits = [h for h in hits if norm[h.start : h.end] not in _RELEASE_WORDS]
     return bool(hits)
+
+
+def speaks_of(question_id: str, text: str) -> bool:
+    """Whether any clause of a message speaks of a question in its own words."""
+    return any(_says(question_id, clause, text) for clause in clauses(text))
 
 
 def _age_clause(clause: str) -> str:
@@ -146,7 +158,8 @@ def read_facts(
     `places`: resolved places (directory place dicts) of the place names said in the message;
     the first found one answers `location`. Values are those of parse_answer; "not sure" is
     never taken from a message about other things. `extra` of for_whom (the relation) is returned
-    under "relation"; a diagnosis' own words under "diagnosis_text".
+    under "relation"; a diagnosis' own words under "diagnosis_text"; "Medicaid" said before the
+    state is known as "coverage_needs_state": True.
     """
     skip = set(skip)
     context = dict(context or {})
@@ -159,18 +172,18 @@ def read_facts(
     for question_id in SAY_BACK_ORDER:
         if question_id in skip or question_id in found or question_id == "location":
             continue
-        for clause in parts:
-            if not _says(question_id, clause):
-                continue
+        spoken = [clause for clause in parts if _says(question_id, clause, text)]
+        if question_id in ("housing", "diagnosis") and len(spoken) > 1:
+            # "homeless right now, but got matched for a supportive housing unit", "bipolar and
+            # opioid use disorder": read together.
+            spoken = [" ; ".join(spoken)] + spoken
+        for clause in spoken:
             said = _age_clause(clause) if question_id == "age" else clause
             if question_id == "diagnosis" and _HOSPITAL.search(clause):
                 said = re.sub(r"\bpsych(?:iatric)?\s+(?:ward|unit|hospital\w*|floor)\b", " ", said, flags=re.IGNORECASE)
-            if question_id == "justice" and _HOSPITAL.search(clause):
-                continue_words = _own_words("justice")
-                norm = normalize(said)
-                if not [h for h in continue_words.find_all(norm) if norm[h.start : h.end] not in _RELEASE_WORDS]:
-                    continue
             parsed = parse_answer(question_id, said, today=today, context=context)
+            if question_id == "coverage" and parsed.extra.get("needs_state"):
+                found["coverage_needs_state"] = True  # "she has Medicaid": which one, the place will say
             if parsed.value is None or parsed.value == NOT_SURE:
                 continue
             if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
@@ -232,7 +245,13 @@ def say_back(facts: dict[str, Any]) -> str:
         elif question_id == "psych_discharge":
             parts.append(
                 "left a psychiatric hospital "
-                + (f"{value} days ago" if isinstance(value, int) else "recently" if value == "yes" else "not recently")
+                + (
+                    f"{value} days ago"
+                    if isinstance(value, int)
+                    else "recently"
+                    if value == "yes"
+                    else "not in the last 6 months"
+                )
             )
         elif question_id == "er_visits":
             parts.append(f"{value} ER visit{'s' if value != 1 else ''} in 3 months")
@@ -244,6 +263,8 @@ def say_back(facts: dict[str, Any]) -> str:
                     "homeless_psh": "homeless, with supportive housing lined up",
                 }.get(value, "")
             )
+        elif question_id == "move_in" and isinstance(value, int):
+            parts.append(f"moving in {'today' if value == 0 else f'in {value} days'}")
         elif question_id == "justice":
             parts.append("involved with the justice system" if value == "yes" else "no justice involvement")
     parts = [p for p in parts if p]

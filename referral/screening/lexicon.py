@@ -26,6 +26,7 @@ class Lexicon:
     answers: dict  # question id -> PhraseTable of yes/no/not_sure phrases
     zero_count: PhraseTable
     own_words: dict = field(default_factory=dict)  # question id -> PhraseTable of its own phrases only
+    fact_words: dict = field(default_factory=dict)  # question id -> its phrases in a message about other things
     tables: dict = field(default_factory=dict)
 
 
@@ -42,6 +43,9 @@ def lexicon() -> Lexicon:
     for question_id in question_ids():
         own = raw["question_words"].get(question_id, {})
         entries = [(p, label) for label, phrases in own.items() for p in phrases]
+        entries += [
+            (p, label) for label, phrases in raw.get("fact_words", {}).get(question_id, {}).items() for p in phrases
+        ]
         entries += [(p, label) for label, phrases in raw["answer_words"].items() for p in phrases]
         answers[question_id] = PhraseTable(entries)
 
@@ -50,12 +54,22 @@ def lexicon() -> Lexicon:
         own = raw["question_words"].get(question_id, {})
         own_words[question_id] = PhraseTable((p, label) for label, phrases in own.items() for p in phrases)
 
+    # In a message about other things, `fact_words` (where a question has them) say what is about it.
+    fact_words = dict(own_words)
+    for question_id, phrases in raw.get("fact_words", {}).items():
+        fact_words[question_id] = _words_table(phrases)
+
     lex = Lexicon(
-        raw=raw, answers=answers, own_words=own_words, zero_count=PhraseTable((p, 0) for p in raw["zero_count"])
+        raw=raw,
+        answers=answers,
+        own_words=own_words,
+        fact_words=fact_words,
+        zero_count=PhraseTable((p, 0) for p in raw["zero_count"]),
     )
     lex.tables = {
         "coverage": PhraseTable(_coverage_entries(raw)),
         "coverage_negators": PhraseTable((p, True) for p in raw["coverage_negators"]),
+        "control_words": PhraseTable((p, True) for p in raw["control_words"]),
         "coverage_unsure": PhraseTable((p, True) for p in raw["coverage_unsure"]),
         "states": _state_table(),
         "diagnosis": _words_table(raw["diagnosis"]),

@@ -11,6 +11,7 @@ ask back when a range falls on both sides of a boundary."""
 from __future__ import annotations
 
 import calendar
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,16 @@ from referral.text.phrases import PhraseTable, alternation, key, variants
 
 # How far an amount said with "about" may be off, in days, by unit (a day: a tenth of the amount).
 _SPREAD_BY_UNIT = {7: 3, 30: 15, 365: 60}
+
+
+def current_date() -> date:
+    """The date answers are counted from: today, or REFERRAL_TODAY (an ISO date) when set.
+
+    REFERRAL_TODAY replays a blind set on the day its writers took as today ("June 4" was 180
+    days before 2026-12-01 and is 181 the day after); it is never set in production.
+    """
+    pinned = os.environ.get("REFERRAL_TODAY", "").strip()
+    return date.fromisoformat(pinned) if pinned else date.today()
 
 
 @dataclass(frozen=True)
@@ -390,7 +401,7 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
     norm = normalize(text)
     for zip_match in ZIP_CODE.finditer(norm):
         norm = norm[: zip_match.start()] + " " * (zip_match.end() - zip_match.start()) + norm[zip_match.end() :]
-    today = today or date.today()
+    today = today or current_date()
     found: list[TimeReference] = []
 
     for m in lex.durations.finditer(norm):
