@@ -359,3 +359,11 @@ def test_nlu_examples_are_kept_apart_from_the_evaluation_sets():
     labelled = {r["text"].lower() for r in labelled_rows()}
     assert len(training) >= 120 and len(holdout) == 20
     assert not (training & labelled) and not (holdout & labelled) and not (training & holdout)
+
+
+def test_a_child_being_hurt_is_answered_in_words_that_name_nobody_whoever_the_message_is_about():
+    from referral.crisis.answers import crisis_reply
+
+    for about in ("self", "other"):
+        reply = crisis_reply({"kind": "child_harm", "about": about, "lang": "en"}, "MA")
+        assert reply.opening.startswith("I'm so sorry. If anyone is in danger right now, call 911.")

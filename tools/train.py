@@ -14,9 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "referral.tar.gz"
 STAMP = ROOT / "models" / "referral.fingerprint"
 # Everything the trained model or our NLU components read when training: the data, the
-# components, and the domain package's text tools, screening words, crisis layer and place
-# names they are built from. Program data (programs/) is read when the servers start, never
-# trained on, so a new program needs no training.
+# components, and the domain package's text tools, crisis layer and place names they are built
+# from (tests/test_train_inputs.py checks that every referral module they import is here).
+# The screening's words and parsers (referral/screening) are read by the action server only, and
+# program data (programs/) when the servers start: neither is trained on, so changing them needs
+# no training.
 INPUTS = [
     "config.yml",
     "domain.yml",
@@ -26,7 +28,8 @@ INPUTS = [
     "components/crisis.py",
     "components/faq_selector.py",
     "referral/text",
-    "referral/screening",
+    "referral/text_pipeline.py",
+    "referral/registry.py",
     "referral/crisis",
     "referral/directory",
 ]

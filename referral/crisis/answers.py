@@ -71,7 +71,9 @@ def crisis_reply(signal: Dict[str, Any], state: Optional[str], opening_key: Opti
     about_other = signal.get("about") == "other"
     danger_now = bool(signal.get("danger_now"))
     if opening_key is None:
-        if about_other and kind in VIOLENCE_KINDS:
+        if kind == "child_harm" or (about_other and kind in VIOLENCE_KINDS):
+            # A child being hurt, or violence about someone else: words that name nobody, since the
+            # first person named may be the one doing harm (and the writer may be a child too).
             opening_key = "other_violence"
         elif about_other:
             opening_key = "other" if danger_now or kind in ("other_in_danger", "overdose") else "other_not_now"
