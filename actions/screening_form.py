@@ -10,6 +10,7 @@ taken and the screening goes on.
 """
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -55,15 +56,28 @@ def _intent(tracker: Tracker) -> tuple:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
+# Words before a place that say it is not where the person lives now ("I was in Fall River but
+# I'm in Providence now", "moved here from Greensboro", "grew up in Dracut").
+_PAST_PLACE = re.compile(
+    r"\b(?:was in|were in|used to live in|used to be in|lived in|moved from|came from|from|grew up in|"
+    r"originally from|born in|before in|vivía en|viviamos en|de)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The places of the place names the NLU found in the latest message, resolved (found or outside)."""
-    places = []
+    """The places of the place names the NLU found in the latest message, resolved (found or
+    outside); a place said as a past one comes after the others."""
+    text = tracker.latest_message.get("text") or ""
+    now, before = [], []
     for entity in _entities(tracker):
         if entity.get("entity") == "place" and entity.get("value"):
             match = resolve_place(str(entity["value"]))
             if match.status in ("found", "outside"):
-                places.append(match.place)
-    return places
+                start = entity.get("start")
+                past = isinstance(start, int) and _PAST_PLACE.search(text[max(0, start - 30) : start])
+                (before if past else now).append(match.place)
+    return now + before
 
 
 def facts_as_slots(facts: Dict[str, Any]) -> Dict[Text, Any]:

@@ -127,12 +127,11 @@ class ActionSafetyQuestion(Action):
         CrisisCounter.record("safety_question", signal.get("kind", ""))
         keep = {k: signal.get(k) for k in ("kind", "about", "lang", "spanish_too", "danger_now", "relation")}
         keep["resume"] = tracker.active_loop.get("name")
-        outside = answer_outside_crisis(tracker)
-        # The answer the whole message gives, taken only if the person says "no" to the question.
-        keep["answer_if_safe"] = {
-            k: v for k, v in answer_outside_crisis(tracker, whole=True).items() if k not in outside
-        }
-        events: List[EventType] = [SlotSet(k, v) for k, v in outside.items()]
+        # The answer the whole message gives, taken only if the person says "no" to the question:
+        # nothing is read from part of it before ("No, he doesn't want it. [risky sentence] I want
+        # it for him" is no "yes"). After "yes" or "not sure", the question comes again.
+        keep["answer_if_safe"] = answer_outside_crisis(tracker, whole=True)
+        events: List[EventType] = []
         # `safety_answer` is left alone (None since the last check): a SlotSet here would be read
         # by the form, at its activation, as a reply to a question not yet asked.
         return events + [SlotSet("safety_check", keep)]

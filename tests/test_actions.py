@@ -590,3 +590,32 @@ def test_a_crisis_answer_mid_screening_counts_toward_the_three_times():
     )
     _, slots = run(ActionCrisisResponse(), third)
     assert slots["for_whom"] == "not_sure", "then the screening goes on: never a loop"
+
+
+def test_the_safety_question_takes_no_part_of_the_message_before_the_reply():
+    from actions.support import ActionSafetyQuestion
+
+    text = "No. He says he doesn't want it. He gets angry when I bring it up. I want it for him, but he says no."
+    risky = text.index("He gets angry")
+    tracker = make_tracker(
+        text,
+        {"requested_slot": "consent"},
+        intent="risk_signal",
+        confidence=1.0,
+        extra_message=crisis_message(text, answer="ask", about="other", spans=[[risky, risky + 42]]),
+    )
+    _, slots = run(ActionSafetyQuestion(), tracker)
+    assert "consent" not in slots, "'I want it for him' outside the risky sentence is no 'yes'"
+    assert slots["safety_check"]["answer_if_safe"]["consent"] == "no"
+
+
+def test_a_place_said_as_a_past_one_is_not_where_the_person_lives():
+    from actions.screening_form import said_places
+
+    text = "i was in fall river but im in providence now at the shelter"
+    entities = [
+        {"entity": "place", "value": "fall river", "start": text.index("fall"), "end": text.index("fall") + 10},
+        {"entity": "place", "value": "providence", "start": text.index("prov"), "end": text.index("prov") + 10},
+    ]
+    places = said_places(make_tracker(text, entities=entities, form=None))
+    assert places[0]["town"].lower() == "providence"

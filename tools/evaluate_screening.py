@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 BLIND = ROOT / "tests" / "screening" / "blind"
 MAX_TURNS = 30
-LOOP = 3  # a question asked more than this many times in a row is a loop
+LOOP = 3  # a question asked more than this many times in a row (or twice as many in all) is a loop
 
 
 class Talk:
@@ -89,7 +89,9 @@ def run_persona(rasa_url: str, persona: dict) -> dict:
         qid = question[-1]["id"]
         streak = streak + 1 if asked and asked[-1] == qid else 1
         asked.append(qid)
-        if streak > LOOP:
+        if streak > LOOP or asked.count(qid) > 2 * LOOP:
+            # More than three times in a row, or questions taking turns with no end (location,
+            # coverage, location, coverage...): a loop either way.
             loop = True
             break
         messages = talk.say(persona["answers"].get(qid, "not sure"))

@@ -250,13 +250,16 @@ def coverage_label(label: Any) -> str:
 
 def coverage_mentions(text: str) -> list[PhraseHit]:
     """Coverage names in a text with what each means (see `coverage_label`). A name said as not
-    had ("no MassHealth", "lost his MassHealth") is labelled "negated:<label>"."""
+    had ("no MassHealth", "lost his MassHealth", "my MassHealth got closed") is labelled
+    "negated:<label>"."""
     tables = lexicon().tables
     norm = normalize(text)
     out = []
     for hit in tables["coverage"].find_all(norm):
         label = coverage_label(hit.label)
-        said_as_not_had = is_negated(text, hit.start, tables["coverage_negators"])
+        ended = tables["coverage_ended"].first(norm[hit.end : hit.end + 25])
+        gap = norm[hit.end : hit.end + ended.start].strip(" ,") if ended else None
+        said_as_not_had = is_negated(text, hit.start, tables["coverage_negators"]) or gap in ("", "got", "was", "just")
         if label not in ("none", "not_sure", "other") and said_as_not_had:
             label = f"negated:{label}"
         out.append(PhraseHit(hit.start, hit.end, label))
@@ -711,7 +714,8 @@ _PARSERS = {
 def says_a_command(text: str) -> bool:
     """Whether a message has the words of a command to the screening ("go back", "change my
     answer", "start over"; lexicon.yml `control_words`): without them, an open question's answer."""
-    return bool(lexicon().tables["control_words"].first(normalize(text or "")))
+    norm = normalize(text or "").strip(" .!")
+    return norm == "back" or bool(lexicon().tables["control_words"].first(norm))
 
 
 def parse_answer(

@@ -423,7 +423,10 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
         days = int(hit.label)
         found.append(TimeReference(hit.start, hit.end, days, "past" if days <= 0 else "future"))
 
+    date_starts = [d.start() for d in lex.dates.finditer(norm)]
     for m in lex.weekdays.finditer(norm):
+        if any(0 <= start - m.end() <= 3 for start in date_starts):
+            continue  # "Thursday, June 4th": the date says when, the weekday only names it
         days = _weekday_days(m, today, prefer)
         if days is not None:
             found.append(TimeReference(m.start(), m.end(), days, "past" if days <= 0 else "future"))
