@@ -24,7 +24,7 @@ from referral.directory.geo import resolve_place
 from referral.eligibility.engine import questions_that_matter
 from referral.registry import registry
 from referral.screening import questions
-from referral.screening.answers import YES_NO_QUESTIONS, parse_answer, says_a_command
+from referral.screening.answers import YES_NO_QUESTIONS, parse_answer, says_a_command, says_stop
 from referral.screening.facts import is_correction, read_facts, say_back, speaks_of
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,28 @@ def answer_outside_crisis(tracker: Tracker, whole: bool = False) -> Dict[Text, A
     context = ValidateScreeningForm._context(tracker)
     parsed = parse_answer(question_id, rest, context=context)
     if parsed.value is None:
+        return {}
+    slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
+    if question_id == "for_whom" and parsed.extra.get("relation"):
+        slots["relation"] = parsed.extra["relation"]
+    return slots
+
+
+def answer_instead_of_stop(tracker: Tracker) -> Dict[Text, Any]:
+    """The open question's answer in a message the NLU took for "stop" but that says no stop
+    command ("she cannot work, she stop talk to her friends"); {} for a real stop."""
+    text = tracker.latest_message.get("text") or ""
+    question_id = tracker.get_slot(REQUESTED_SLOT)
+    if (
+        tracker.active_loop.get("name") != "screening_form"
+        or question_id not in questions.question_ids()
+        or question_id == "location"
+        or text.startswith("/")
+        or says_stop(text)
+    ):
+        return {}
+    parsed = parse_answer(question_id, text, context=ValidateScreeningForm._context(tracker))
+    if parsed.value is None or parsed.value == NOT_SURE:
         return {}
     slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
     if question_id == "for_whom" and parsed.extra.get("relation"):

@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
 from actions.interruptions import handoff_text
-from actions.screening_form import answer_outside_crisis, interruption_counted
+from actions.screening_form import answer_instead_of_stop, answer_outside_crisis, interruption_counted
 from referral.crisis.answers import (
     VIOLENCE_KINDS,
     buttons_for,
@@ -230,6 +230,10 @@ class ActionStopScreening(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         form = tracker.active_loop.get("name")
+        answered = answer_instead_of_stop(tracker)
+        if answered:
+            # The open question first: "bipolar, and alcohol before, now I stop" is an answer.
+            return [SlotSet(k, v) for k, v in answered.items()] + [FollowupAction("screening_form")]
         if form == "screening_form":
             text = "Okay, we've stopped the questions. Your answers are kept for this chat if you want to finish later."
             buttons = [

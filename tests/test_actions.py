@@ -619,3 +619,18 @@ def test_a_place_said_as_a_past_one_is_not_where_the_person_lives():
     ]
     places = said_places(make_tracker(text, entities=entities, form=None))
     assert places[0]["town"].lower() == "providence"
+
+
+def test_stop_in_an_answer_is_the_answer_and_stop_alone_stops():
+    from actions.support import ActionStopScreening
+
+    base = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_unsure", "requested_slot": "diagnosis"}
+    tracker = make_tracker("yes, bipolar. and alcohol before, now I stop", base, intent="stop_screening")
+    messages, events = run_events(ActionStopScreening(), tracker)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["diagnosis"] == "both" and not messages
+    assert any(e.get("event") == "followup" and e.get("name") == "screening_form" for e in events)
+
+    for text in ("stop", "sorry, he just came home and I can't do this now, I need to stop"):
+        messages, events = run_events(ActionStopScreening(), make_tracker(text, base, intent="stop_screening"))
+        assert "stopped the questions" in texts(messages), text

@@ -718,6 +718,16 @@ def says_a_command(text: str) -> bool:
     return norm == "back" or bool(lexicon().tables["control_words"].first(norm))
 
 
+STOP_COMMAND_MAX_WORDS = 4
+
+
+def says_stop(text: str) -> bool:
+    """Whether a message asks to stop the questions as a command (lexicon.yml `stop_commands`, or a
+    message of a few words), rather than using the word in an answer ("now I stop drinking")."""
+    norm = normalize(text or "")
+    return len(norm.split()) <= STOP_COMMAND_MAX_WORDS or bool(lexicon().tables["stop_commands"].first(norm))
+
+
 def parse_answer(
     question_id: str,
     text: str,

@@ -70,6 +70,7 @@ def lexicon() -> Lexicon:
         "coverage": PhraseTable(_coverage_entries(raw)),
         "coverage_negators": PhraseTable((p, True) for p in raw["coverage_negators"]),
         "control_words": PhraseTable((p, True) for p in raw["control_words"]),
+        "stop_commands": PhraseTable((p, True) for p in raw["stop_commands"]),
         "coverage_ended": PhraseTable((p, True) for p in raw["coverage_ended"]),
         "coverage_unsure": PhraseTable((p, True) for p in raw["coverage_unsure"]),
         "states": _state_table(),
