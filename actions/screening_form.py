@@ -34,6 +34,8 @@ CONTROL_INTENTS = {"go_back", "change_answer", "restart_screening"}
 CONTROL_CONFIDENCE = 0.6
 QUESTION_CONFIDENCE = 0.6
 NOT_SURE = "not_sure"
+# A first message this short that names who the support is for answers the greeting's question.
+SHORT_REPLY_WORDS = 6
 # Questions answered with a number or a time: an answer to them may hold "back" ("back in May").
 AMOUNT_QUESTIONS = {"age", "psych_discharge", "er_visits", "move_in"}
 
@@ -60,7 +62,7 @@ def _intent(tracker: Tracker) -> tuple:
 # I'm in Providence now", "moved here from Greensboro", "grew up in Dracut").
 _PAST_PLACE = re.compile(
     r"\b(?:was in|were in|used to live in|used to be in|lived in|moved from|came from|from|grew up in|"
-    r"originally from|born in|before in|vivía en|viviamos en|de)\s+(?:the\s+)?$",
+    r"originally from|born in|before in|vivía en|viviamos en)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 
@@ -100,60 +102,53 @@ def text_outside(text: str, spans: List[List[int]]) -> str:
     return "".join(chars)
 
 
-def answer_outside_crisis(tracker: Tracker, whole: bool = False) -> Dict[Text, Any]:
-    """The open question's answer from the sentences of a crisis message that are not the crisis.
+def answer_slots(question_id: str, parsed: Any) -> Dict[Text, Any]:
+    """The slots of an open question's parsed answer (the relation too, for who it is for)."""
+    slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
+    if question_id == "for_whom" and parsed.extra.get("relation"):
+        slots["relation"] = parsed.extra["relation"]
+    return slots
 
-    "I'm 34, I live in Lowell, and I took all my pills an hour ago" answers the crisis first; the
-    age or the town, when that is the open question, is kept too. The crisis sentences themselves
-    are never read as an answer ("pills an hour ago" is not a date of discharge).
 
-    `whole`: the answer from the whole message, for a safety question the person then answers
-    "no" ("my friend", read as a risk, was who the support is for).
-    """
+def open_question_answer(tracker: Tracker, skip_spans: List[List[int]] = (), sure: bool = False) -> Dict[Text, Any]:
+    """The open screening question's answer in the latest message, leaving out the character spans
+    `skip_spans`; `sure`: "not sure" does not count (a message about something else is no "not sure")."""
     if tracker.active_loop.get("name") != "screening_form":
         return {}
     question_id = tracker.get_slot(REQUESTED_SLOT)
-    message = tracker.latest_message or {}
-    text = message.get("text") or ""
-    spans = [] if whole else (message.get("crisis") or {}).get("spans") or [[0, len(text)]]
+    text = (tracker.latest_message or {}).get("text") or ""
     if question_id not in questions.question_ids() or text.startswith("/"):
         return {}
-    rest = text_outside(text, spans)
+    rest = text_outside(text, list(skip_spans))
     if not rest.strip():
         return {}
     if question_id == "location":
         match = resolve_place(rest)
         return {"location": match.place} if match.status in ("found", "outside") else {}
-    context = ValidateScreeningForm._context(tracker)
-    parsed = parse_answer(question_id, rest, context=context)
-    if parsed.value is None:
+    parsed = parse_answer(question_id, rest, context=ValidateScreeningForm._context(tracker))
+    if parsed.value is None or (sure and parsed.value == NOT_SURE):
         return {}
-    slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
-    if question_id == "for_whom" and parsed.extra.get("relation"):
-        slots["relation"] = parsed.extra["relation"]
-    return slots
+    return answer_slots(question_id, parsed)
+
+
+def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
+    """The open question's answer from the sentences of a crisis message that are not the crisis.
+
+    "I'm 34, I live in Lowell, and I took all my pills an hour ago" answers the crisis first; the
+    age or the town, when that is the open question, is kept too. The crisis sentences themselves
+    are never read as an answer ("pills an hour ago" is not a date of discharge).
+    """
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    return open_question_answer(tracker, (message.get("crisis") or {}).get("spans") or [[0, len(text)]])
 
 
 def answer_instead_of_stop(tracker: Tracker) -> Dict[Text, Any]:
     """The open question's answer in a message the NLU took for "stop" but that says no stop
     command ("she cannot work, she stop talk to her friends"); {} for a real stop."""
-    text = tracker.latest_message.get("text") or ""
-    question_id = tracker.get_slot(REQUESTED_SLOT)
-    if (
-        tracker.active_loop.get("name") != "screening_form"
-        or question_id not in questions.question_ids()
-        or question_id == "location"
-        or text.startswith("/")
-        or says_stop(text)
-    ):
+    if says_stop(tracker.latest_message.get("text") or ""):
         return {}
-    parsed = parse_answer(question_id, text, context=ValidateScreeningForm._context(tracker))
-    if parsed.value is None or parsed.value == NOT_SURE:
-        return {}
-    slots: Dict[Text, Any] = {question_id: parsed.value, "screening_retries": 0}
-    if question_id == "for_whom" and parsed.extra.get("relation"):
-        slots["relation"] = parsed.extra["relation"]
-    return slots
+    return open_question_answer(tracker, sure=True)
 
 
 def interruption_counted(tracker: Tracker) -> Dict[Text, Any]:
@@ -210,6 +205,12 @@ class ActionStartScreening(Action):
         elif not text.startswith("/"):
             # Every fact of the first message: "it's for my son, he's 17, we live in Charlotte".
             facts = read_facts(text, skip=answers, places=said_places(tracker))
+            if "for_whom" not in facts and "for_whom" not in answers and len(text.split()) <= SHORT_REPLY_WORDS:
+                # "me" to the greeting's "Who is the support for?": an answer to that question.
+                parsed = parse_answer("for_whom", text)
+                if parsed.value in ("self", "other", "client"):
+                    facts.update(answer_slots("for_whom", parsed))
+                    facts.pop("screening_retries", None)
             events += [SlotSet(key, value) for key, value in facts_as_slots(facts).items()]
             if len([q for q in facts if q in questions.question_ids()]) >= 2:
                 dispatcher.utter_message(text=say_back(facts))
@@ -422,13 +423,6 @@ class ValidateScreeningForm(FormValidationAction):
         intent, confidence = _intent(tracker)
         text = tracker.latest_message.get("text") or value
         if (
-            intent in CONTROL_INTENTS
-            and confidence >= CONTROL_CONFIDENCE
-            and (text.startswith("/") or says_a_command(text))
-            and not self._amount_answer(question_id, text)
-        ):
-            return self._control(intent, question_id, dispatcher, tracker)
-        if (
             not text.startswith("/")
             and (is_correction(text) or question_id in YES_NO_QUESTIONS)
             and question_id != "location"
@@ -440,6 +434,13 @@ class ValidateScreeningForm(FormValidationAction):
             corrected = self._other_facts(question_id, text, {}, dispatcher, tracker, only_named=True)
             if corrected:
                 return {question_id: None, **corrected}
+        if (
+            intent in CONTROL_INTENTS
+            and confidence >= CONTROL_CONFIDENCE
+            and (text.startswith("/") or says_a_command(text))
+            and not self._amount_answer(question_id, text)
+        ):
+            return self._control(intent, question_id, dispatcher, tracker)
         asked_something = (
             intent not in ("inform", "affirm", "deny", "not_sure")
             and confidence >= QUESTION_CONFIDENCE
@@ -454,12 +455,16 @@ class ValidateScreeningForm(FormValidationAction):
             slots = self._parse_open(question_id, text, dispatcher, tracker)
         if slots.get(question_id) is not None or slots.get("place_candidates"):
             slots.update(self._other_facts(question_id, text, slots, dispatcher, tracker))
+            slots.update(self._place_by_coverage(slots, tracker))
             if asked_something:
                 answer_interruption(intent, tracker, dispatcher)
             return slots
         if slots.get("ask_back"):
             return slots
         others = self._other_facts(question_id, text, slots, dispatcher, tracker)
+        settled = self._place_by_coverage({**others, "location": None}, tracker) if question_id == "location" else {}
+        if settled:
+            return {**others, **settled}  # "he has MassHealth" settles which Lowell
         if others:
             # Not this question's answer, but answers to others: taken, and this one asked again
             # (counted: the same question at most three times in a row).
@@ -487,15 +492,7 @@ class ValidateScreeningForm(FormValidationAction):
             context["near"] = pending.get("near")
         parsed = parse_answer(question_id, text, context=context)
         if parsed.value is not None:
-            slots: Dict[Text, Any] = {
-                question_id: parsed.value,
-                "screening_retries": 0,
-                "revisit": None,
-                "ask_back": None,
-            }
-            if question_id == "for_whom" and parsed.extra.get("relation"):
-                slots["relation"] = parsed.extra["relation"]
-            return slots
+            return {**answer_slots(question_id, parsed), "revisit": None, "ask_back": None}
         if parsed.extra.get("near") is not None and not pending:
             # Could be either side of a rule's boundary ("about six months ago"): ask, don't guess.
             # The ask-back counts as one of the three times the question may be asked.
@@ -598,6 +595,17 @@ class ValidateScreeningForm(FormValidationAction):
         dispatcher.utter_message(text=f'Okay, let\'s change the answer to "{questions.label(target)}".')
         # Asked again even where it no longer changes the outcome: the person asked to change it.
         return {target: None, question_id: None, "screening_retries": 0, "place_candidates": None, "revisit": target}
+
+    @staticmethod
+    def _place_by_coverage(slots: Dict[Text, Any], tracker: Tracker) -> Dict[Text, Any]:
+        """A town in more than one state, with a coverage that belongs to one of them ("Lowell",
+        then "he has MassHealth"): that state's town."""
+        candidates = slots.get("place_candidates") or tracker.get_slot("place_candidates") or []
+        state = registry().state_of_coverage(slots.get("coverage") or tracker.get_slot("coverage"))
+        match = [c for c in candidates if state and c.get("state") == state]
+        if slots.get("location") is not None or len(match) != 1:
+            return {}
+        return {"location": match[0], "place_candidates": None, "screening_retries": 0}
 
     @staticmethod
     def _amount_answer(question_id: str, text: str) -> bool:

@@ -10,7 +10,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
 from actions.interruptions import handoff_text
-from actions.screening_form import answer_instead_of_stop, answer_outside_crisis, interruption_counted
+from actions.screening_form import (
+    answer_instead_of_stop,
+    answer_outside_crisis,
+    interruption_counted,
+    open_question_answer,
+)
 from referral.crisis.answers import (
     VIOLENCE_KINDS,
     buttons_for,
@@ -129,8 +134,10 @@ class ActionSafetyQuestion(Action):
         keep["resume"] = tracker.active_loop.get("name")
         # The answer the whole message gives, taken only if the person says "no" to the question:
         # nothing is read from part of it before ("No, he doesn't want it. [risky sentence] I want
-        # it for him" is no "yes"). After "yes" or "not sure", the question comes again.
-        keep["answer_if_safe"] = answer_outside_crisis(tracker, whole=True)
+        # it for him" is no "yes"). After "yes" or "not sure", the question comes again, and the
+        # safety question counts as one of the three times it may (never a loop).
+        keep["answer_if_safe"] = open_question_answer(tracker)
+        keep["count"] = interruption_counted(tracker)
         events: List[EventType] = []
         # `safety_answer` is left alone (None since the last check): a SlotSet here would be read
         # by the form, at its activation, as a reply to a question not yet asked.
@@ -182,7 +189,7 @@ class ActionSafetyAnswer(Action):
             # The reply itself told more (a method, someone in danger): fit the help to it.
             signal.update({k: v for k, v in latest.items() if k in ("kind", "danger_now") and v})
         words = words_for(signal.get("lang"))
-        answered: List[EventType] = []
+        answered = [SlotSet(k, v) for k, v in (signal.get("count") or {}).items()]
         if answer == "no":
             CrisisCounter.record("safety_no", signal.get("kind", ""))
             dispatcher.utter_message(
@@ -190,7 +197,7 @@ class ActionSafetyAnswer(Action):
                 buttons=[{"title": words["button_988"], "payload": "/human_handoff"}],  # 988, one tap
             )
             # Safe: the message that raised the question was an answer ("my friend"), taken as one.
-            answered = [SlotSet(k, v) for k, v in (signal.get("answer_if_safe") or {}).items()]
+            answered = [SlotSet(k, v) for k, v in (signal.get("answer_if_safe") or signal.get("count") or {}).items()]
         else:
             CrisisCounter.record(f"safety_{answer}", signal.get("kind", ""))
             if answer == "not_sure":

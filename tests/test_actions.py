@@ -235,6 +235,14 @@ def crisis_message(text: str, **signal):
     return {"crisis": info}
 
 
+def risk_tracker(text: str, open_question: str, **signal) -> Tracker:
+    """A message the crisis layer read as a risk signal while `open_question` was open."""
+    extra = crisis_message(text, **{"answer": "ask", **signal})
+    return make_tracker(
+        text, {"requested_slot": open_question}, intent="risk_signal", confidence=1.0, extra_message=extra
+    )
+
+
 def test_crisis_response_fits_the_resources_to_an_overdose():
     text = "i took 30 of my pills"
     tracker = make_tracker(
@@ -276,13 +284,7 @@ def test_safety_question_remembers_the_open_form_and_asks_directly():
     from actions.support import ActionAskSafetyAnswer, ActionSafetyQuestion
 
     text = "i gave my cat away, i won't need her"
-    tracker = make_tracker(
-        text,
-        {"requested_slot": "age"},
-        intent="risk_signal",
-        confidence=1.0,
-        extra_message=crisis_message(text, answer="ask"),
-    )
+    tracker = risk_tracker(text, "age")
     _, slots = run(ActionSafetyQuestion(), tracker)
     assert slots["safety_check"]["resume"] == "screening_form" and "safety_answer" not in slots
     asking = make_tracker(text, {"safety_check": slots["safety_check"]}, form="safety_check_form")
@@ -552,13 +554,7 @@ def test_an_answer_read_as_a_risk_is_taken_when_the_person_says_they_are_safe():
     from actions.support import ActionSafetyAnswer, ActionSafetyQuestion
 
     text = "my friend"
-    tracker = make_tracker(
-        text,
-        {"requested_slot": "for_whom"},
-        intent="risk_signal",
-        confidence=1.0,
-        extra_message=crisis_message(text, answer="ask", about="other"),
-    )
+    tracker = risk_tracker(text, "for_whom", about="other")
     _, slots = run(ActionSafetyQuestion(), tracker)
     assert "for_whom" not in slots, "nothing is taken before the person answers the safety question"
     check = slots["safety_check"]
@@ -597,13 +593,7 @@ def test_the_safety_question_takes_no_part_of_the_message_before_the_reply():
 
     text = "No. He says he doesn't want it. He gets angry when I bring it up. I want it for him, but he says no."
     risky = text.index("He gets angry")
-    tracker = make_tracker(
-        text,
-        {"requested_slot": "consent"},
-        intent="risk_signal",
-        confidence=1.0,
-        extra_message=crisis_message(text, answer="ask", about="other", spans=[[risky, risky + 42]]),
-    )
+    tracker = risk_tracker(text, "consent", about="other", spans=[[risky, risky + 42]])
     _, slots = run(ActionSafetyQuestion(), tracker)
     assert "consent" not in slots, "'I want it for him' outside the risky sentence is no 'yes'"
     assert slots["safety_check"]["answer_if_safe"]["consent"] == "no"
@@ -634,3 +624,39 @@ def test_stop_in_an_answer_is_the_answer_and_stop_alone_stops():
     for text in ("stop", "sorry, he just came home and I can't do this now, I need to stop"):
         messages, events = run_events(ActionStopScreening(), make_tracker(text, base, intent="stop_screening"))
         assert "stopped the questions" in texts(messages), text
+
+
+def test_me_to_the_greeting_s_question_is_who_the_support_is_for():
+    tracker = make_tracker("me", intent="check_eligibility", form=None)
+    _, slots = run(ActionStartScreening(), tracker)
+    assert slots["for_whom"] == "self"
+
+
+def test_a_correction_said_with_no_wait_corrects_even_when_the_intent_is_go_back():
+    messages, slots = validate("justice", "no wait, it was 2 visits", BEFORE_ACCESS, intent="go_back")
+    assert slots["er_visits"] == 2 and slots["justice"] is None
+    assert "change the answer" not in texts(messages)
+
+
+def test_a_town_in_two_states_is_settled_by_a_coverage_of_one_of_them():
+    from referral.directory.geo import resolve_place
+
+    candidates = resolve_place("Lowell").candidates
+    assert {c["state"] for c in candidates} >= {"MA", "NC"}
+    _, slots = validate("location", "he has MassHealth", {"for_whom": "other", "place_candidates": candidates})
+    assert slots["location"]["state"] == "MA" and slots["coverage"] == "masshealth_unsure"
+
+
+def test_a_safety_question_counts_toward_the_three_times_its_question_may_come_back():
+    from actions.support import ActionSafetyAnswer, ActionSafetyQuestion
+
+    text = "the purple ones in the morning, my cousin gave me the idea"
+    tracker = risk_tracker(text, "diagnosis")
+    tracker.slots["screening_retries"] = 2
+    _, slots = run(ActionSafetyQuestion(), tracker)
+    check = slots["safety_check"]
+    assert check["count"] == {"diagnosis": "not_sure", "screening_retries": 0, "ask_back": None}
+    for reply in ("no", "not_sure"):
+        safe = make_tracker(reply, {"safety_check": check, "safety_answer": reply}, form=None)
+        _, after = run(ActionSafetyAnswer(), safe)
+        assert after["diagnosis"] == "not_sure", "the third time: not sure, and the screening goes on"
