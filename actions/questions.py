@@ -1,6 +1,7 @@
 """Program questions: the answer the ResponseSelector picked, or two answers, or "which do you
 mean?", or what can be answered (referral/faq.py decides; the answers are utter_faq/<topic>)."""
 
+import re
 from typing import Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,20 +14,30 @@ from referral import faq
 
 
 def tells_a_story(tracker: Tracker) -> bool:
-    """A message that is no question but gives several screening facts ("My sister is 42, lives in
-    Lowell and has bipolar disorder..."): the person wants the screening, not a topic list."""
-    from actions.interruptions import is_question
+    """A message that gives several screening facts ("My sister is 42, lives in Lowell and has
+    bipolar disorder...", "it's for me, we live in Worcester, does it cost anything?"), or says who
+    needs help and seeks it: the person wants the screening (a question in it is answered too)."""
     from actions.screening_form import said_places
     from referral.screening.facts import read_facts
     from referral.screening.questions import question_ids
 
     text = tracker.latest_message.get("text") or ""
-    if text.startswith("/") or is_question(text) or chosen_topic(tracker):
-        return False
-    if faq.decide(faq_ranking(tracker)).kind in (faq.ONE, faq.BOTH):
+    if text.startswith("/") or chosen_topic(tracker):
         return False
     facts = read_facts(text, places=said_places(tracker))
-    return len([q for q in facts if q in question_ids()]) >= 2
+    said = [q for q in facts if q in question_ids() or q == "housing_hint"]
+    # "I'm looking for something for my brother, he keeps ending up in the hospital": who it is
+    # for, and help sought for them.
+    return len(said) >= 2 or (bool(said) and bool(_SEEKS_HELP.search(text)))
+
+
+_SEEKS_HELP = re.compile(
+    r"\b(?:looking for (?:help|something|support|a program|services)|need(?:s)? (?:some )?help|"
+    r"trying to (?:find|get) (?:help|something|support)|get (?:him|her|them|me) (?:some )?help|"
+    r"help for (?:my|me|myself|him|her)|don'?t know what to do|necesito ayuda|busco ayuda|"
+    r"asking (?:for|about|on behalf of) (?:my|a|me|myself)|on behalf of|(?:it'?s|this is) for (?:my|me|a client))\b",
+    re.IGNORECASE,
+)
 
 
 def corrected_answers(tracker: Tracker) -> Dict[str, object]:
@@ -60,9 +71,12 @@ class ActionAnswerQuestion(Action):
                 FollowupAction("screening_form"),
             ]
         if tells_a_story(tracker):
-            # The screening, starting from every fact of the story.
+            # The screening, starting from every fact of the story; a program question in the same
+            # message is answered first (a message that is both gets both).
             from actions.screening_form import ActionStartScreening
 
+            if faq.decide(faq_ranking(tracker)).kind in (faq.ONE, faq.BOTH):
+                answer_question(tracker, dispatcher)
             events = await ActionStartScreening().run(dispatcher, tracker, domain)
             return [*events, FollowupAction("screening_form")]
         if not answer_question(tracker, dispatcher):

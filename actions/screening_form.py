@@ -62,24 +62,31 @@ def _intent(tracker: Tracker) -> tuple:
 # I'm in Providence now", "moved here from Greensboro", "grew up in Dracut").
 _PAST_PLACE = re.compile(
     r"\b(?:was in|were in|used to live in|used to be in|lived in|moved from|came from|from|grew up in|"
-    r"originally from|born in|before in|vivía en|viviamos en)\s+(?:the\s+)?$",
+    r"originally from|born in|before in|vivía en|viviamos en|"
+    # not where the person lives: "she lives in Nashua but works in Lowell"
+    r"works? in|working in|job in|school in|visiting|trabaja en)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 
 
 def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     """The places of the place names the NLU found in the latest message, resolved (found or
-    outside); a place said as a past one comes after the others."""
+    outside); a place said as a past one or as a workplace is never taken for where the person
+    lives, and a town to ask about (in two states) leaves the others out too."""
     text = tracker.latest_message.get("text") or ""
-    now, before = [], []
+    now, unsettled = [], False
     for entity in _entities(tracker):
         if entity.get("entity") == "place" and entity.get("value"):
             match = resolve_place(str(entity["value"]))
+            start = entity.get("start")
+            past = isinstance(start, int) and _PAST_PLACE.search(text[max(0, start - 30) : start])
+            if past:
+                continue  # "I was in Fall River", "she works in Lowell": not where the person lives
             if match.status in ("found", "outside"):
-                start = entity.get("start")
-                past = isinstance(start, int) and _PAST_PLACE.search(text[max(0, start - 30) : start])
-                (before if past else now).append(match.place)
-    return now + before
+                now.append(match.place)
+            elif match.status == "ambiguous":
+                unsettled = True  # "now in Providence" (RI or NC): asked, no other town taken
+    return [] if unsettled else now
 
 
 def facts_as_slots(facts: Dict[str, Any]) -> Dict[Text, Any]:
@@ -140,7 +147,10 @@ def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
     """
     message = tracker.latest_message or {}
     text = message.get("text") or ""
-    return open_question_answer(tracker, (message.get("crisis") or {}).get("spans") or [[0, len(text)]])
+    if tracker.get_slot(REQUESTED_SLOT) == "consent":
+        return {}  # no one agrees to a program in the words of a crisis: asked again after
+    # "honestly I don't know why I'm doing this. [crisis]" is no "not sure" to the open question.
+    return open_question_answer(tracker, (message.get("crisis") or {}).get("spans") or [[0, len(text)]], sure=True)
 
 
 def answer_instead_of_stop(tracker: Tracker) -> Dict[Text, Any]:
@@ -151,13 +161,30 @@ def answer_instead_of_stop(tracker: Tracker) -> Dict[Text, Any]:
     return open_question_answer(tracker, sure=True)
 
 
+def times_asked_in_a_row(tracker: Tracker, question_id: str) -> int:
+    """How many times the bot asked this question since it last asked another (its `question` payloads)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "bot":
+            continue
+        custom = (event.get("data") or {}).get("custom") or {}
+        if custom.get("type") != "question":
+            continue
+        if custom.get("id") != question_id:
+            break
+        count += 1
+    return count
+
+
 def interruption_counted(tracker: Tracker) -> Dict[Text, Any]:
     """A crisis answer in the middle of the screening counts as one of the three times its question
     may come back; the third time the question is taken as "not sure" (never a loop)."""
     question_id = tracker.get_slot(REQUESTED_SLOT)
     if tracker.active_loop.get("name") != "screening_form" or question_id not in questions.question_ids():
         return {}
-    retries = int(tracker.get_slot("screening_retries") or 0)
+    # Counted from what was asked too, not only from the slot: a form resumed after a safety
+    # question starts its count again, the conversation does not.
+    retries = max(int(tracker.get_slot("screening_retries") or 0), times_asked_in_a_row(tracker, question_id) - 1)
     if retries >= MAX_RETRIES:
         return {question_id: NOT_SURE, "screening_retries": 0, "ask_back": None}
     return {"screening_retries": retries + 1}
@@ -179,7 +206,12 @@ class ActionStartScreening(Action):
 
         if intent == "restart_screening" or (finished and not changing) or not answers:
             events += [SlotSet(question_id, None) for question_id in questions.question_ids()]
-            events += [SlotSet("relation", None), SlotSet("eligibility", None), SlotSet("coverage_needs_state", None)]
+            events += [
+                SlotSet("relation", None),
+                SlotSet("eligibility", None),
+                SlotSet("coverage_needs_state", None),
+                SlotSet("housing_hint", None),
+            ]
             answers = {}
             dispatcher.utter_message(
                 text="Let's see which programs may fit. I'll ask a few short questions, one at a "
@@ -204,7 +236,7 @@ class ActionStartScreening(Action):
             events.append(SlotSet("for_whom", who))
         elif not text.startswith("/"):
             # Every fact of the first message: "it's for my son, he's 17, we live in Charlotte".
-            facts = read_facts(text, skip=answers, places=said_places(tracker))
+            facts = read_facts(text, skip={q for q, v in answers.items() if v != NOT_SURE}, places=said_places(tracker))
             if "for_whom" not in facts and "for_whom" not in answers and len(text.split()) <= SHORT_REPLY_WORDS:
                 # "me" to the greeting's "Who is the support for?": an answer to that question.
                 parsed = parse_answer("for_whom", text)
@@ -212,7 +244,7 @@ class ActionStartScreening(Action):
                     facts.update(answer_slots("for_whom", parsed))
                     facts.pop("screening_retries", None)
             events += [SlotSet(key, value) for key, value in facts_as_slots(facts).items()]
-            if len([q for q in facts if q in questions.question_ids()]) >= 2:
+            if len([q for q in facts if q in questions.question_ids() or q == "housing_hint"]) >= 2:
                 dispatcher.utter_message(text=say_back(facts))
 
         return events
@@ -269,9 +301,11 @@ class AskScreeningQuestion(Action):
             ask_which_side(dispatcher, question_id, pending)
         else:
             again = bool(tracker.get_slot("screening_retries"))
+            # "I'm at a shelter" said before: only whether housing is lined up is left to ask.
+            variant = "lined_up" if question_id == "housing" and tracker.get_slot("housing_hint") == "homeless" else ""
             dispatcher.utter_message(
-                text=questions.wording(question_id, voice(tracker), tracker.get_slot("relation"), again),
-                buttons=questions.buttons(question_id, known_state(tracker)),
+                text=questions.wording(question_id, voice(tracker), tracker.get_slot("relation"), again, variant),
+                buttons=questions.buttons(question_id, known_state(tracker), variant),
             )
         plan = question_plan(tracker)
         if question_id not in plan:
@@ -441,6 +475,9 @@ class ValidateScreeningForm(FormValidationAction):
             and not self._amount_answer(question_id, text)
         ):
             return self._control(intent, question_id, dispatcher, tracker)
+        if intent == "nlu_fallback" and is_question(text):
+            # "does it cost anything?" the NLU was unsure of: the program questions' ranking decides.
+            intent, confidence = "faq", QUESTION_CONFIDENCE
         asked_something = (
             intent not in ("inform", "affirm", "deny", "not_sure")
             and confidence >= QUESTION_CONFIDENCE
@@ -451,6 +488,10 @@ class ValidateScreeningForm(FormValidationAction):
         # programs gets its answer after.
         if question_id == "location":
             slots = self._validate_place(text, dispatcher, tracker)
+        elif question_id == "move_in" and parse_answer("housing", text).value == "homeless":
+            # "there's no move-in date, nothing lined up yet": no housing found after all.
+            dispatcher.utter_message(text=say_back({"housing": "homeless"}))
+            return {"housing": "homeless", "move_in": None, "screening_retries": 0, "revisit": None}
         else:
             slots = self._parse_open(question_id, text, dispatcher, tracker)
         if slots.get(question_id) is not None or slots.get("place_candidates"):
@@ -467,7 +508,10 @@ class ValidateScreeningForm(FormValidationAction):
             return {**others, **settled}  # "he has MassHealth" settles which Lowell
         if others:
             # Not this question's answer, but answers to others: taken, and this one asked again
-            # (counted: the same question at most three times in a row).
+            # (counted: the same question at most three times in a row). A program question in
+            # the same message ("we live in Worcester, does it cost anything?") is answered too.
+            if asked_something:
+                answer_interruption(intent, tracker, dispatcher)
             return {**self._unclear(question_id, dispatcher, tracker), **others}
 
         if answer_interruption(intent, tracker, dispatcher):
@@ -487,6 +531,8 @@ class ValidateScreeningForm(FormValidationAction):
         """The open question's answer: its slots, or {} (with "needs_state" / "ask_back" set when
         the answer needs one more word)."""
         context = self._context(tracker)
+        if question_id == "housing" and tracker.get_slot("housing_hint"):
+            context["hint"] = tracker.get_slot("housing_hint")
         pending = tracker.get_slot("ask_back") or {}
         if pending.get("question") == question_id:
             context["near"] = pending.get("near")
@@ -521,16 +567,19 @@ class ValidateScreeningForm(FormValidationAction):
             return {}
         answers = screening_answers(tracker)
         correcting = is_correction(text)
-        skip = {question_id} if correcting else {question_id, *answers}
+        # A "not sure" given before is replaced by a sure answer said later ("he has masshealth").
+        sure = {q for q, v in answers.items() if v != NOT_SURE}
+        skip = {question_id} if correcting else {question_id, *sure}
         places = [] if question_id == "location" else said_places(tracker)
-        facts = read_facts(text, skip=skip, places=places, context=self._context(tracker))
+        context = {**self._context(tracker), "asked": question_id}
+        facts = read_facts(text, skip=skip, places=places, context=context)
         if only_named:
             facts = {
                 q: v
                 for q, v in facts.items()
                 if ((q in answers and answers[q] != v) if correcting else (q in YES_NO_QUESTIONS and q not in answers))
             }
-        if not [q for q in facts if q in questions.question_ids()]:
+        if not [q for q in facts if q in questions.question_ids() or q == "housing_hint"]:
             return {}
         taken = facts_as_slots(facts)
         shown = dict(facts)
@@ -544,18 +593,21 @@ class ValidateScreeningForm(FormValidationAction):
         return taken
 
     def _validate_place(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        if parse_answer("consent", text).value == NOT_SURE:
-            return {"location": NOT_SURE, "screening_retries": 0, "place_candidates": None}
         match = resolve_place(text)
+        if match.status not in ("found", "outside", "ambiguous") and parse_answer("consent", text).value == NOT_SURE:
+            # "not sure" with no place in it ("greenville, south carolina, dont know the zip" has one)
+            return {"location": NOT_SURE, "screening_retries": 0, "place_candidates": None}
         if match.status in ("found", "outside"):
             slots = {"location": match.place, "screening_retries": 0, "place_candidates": None, "revisit": None}
             return {**slots, **self._coverage_by_place(match.place, dispatcher, tracker)}
         if match.status == "ambiguous":
-            return {"location": None, "place_candidates": match.candidates}
+            # "Which one do you mean?" is the question again, counted like any unclear answer: the
+            # third time "not sure", the towns kept so that the coverage may still settle it.
+            return {**self._unclear("location", dispatcher, tracker), "place_candidates": match.candidates}
         return self._unclear("location", dispatcher, tracker)
 
     def _unclear(self, question_id: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        retries = int(tracker.get_slot("screening_retries") or 0)
+        retries = max(int(tracker.get_slot("screening_retries") or 0), times_asked_in_a_row(tracker, question_id) - 1)
         if retries >= MAX_RETRIES:
             dispatcher.utter_message(text="No problem. I'll mark that one as \"not sure\" and we'll go on.")
             return {
@@ -578,6 +630,7 @@ class ValidateScreeningForm(FormValidationAction):
                 **cleared,
                 "relation": None,
                 "coverage_needs_state": None,
+                "housing_hint": None,
                 "screening_retries": 0,
                 "place_candidates": None,
                 "revisit": None,
@@ -603,7 +656,8 @@ class ValidateScreeningForm(FormValidationAction):
         candidates = slots.get("place_candidates") or tracker.get_slot("place_candidates") or []
         state = registry().state_of_coverage(slots.get("coverage") or tracker.get_slot("coverage"))
         match = [c for c in candidates if state and c.get("state") == state]
-        if slots.get("location") is not None or len(match) != 1:
+        location = slots["location"] if "location" in slots else tracker.get_slot("location")
+        if location not in (None, NOT_SURE) or len(match) != 1:
             return {}
         return {"location": match[0], "place_candidates": None, "screening_retries": 0}
 

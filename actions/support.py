@@ -26,6 +26,7 @@ from referral.crisis.answers import (
     words_for,
 )
 from referral.crisis.resources import answers_data
+from referral.screening.answers import says_stop
 
 logger = logging.getLogger(__name__)
 
@@ -241,6 +242,12 @@ class ActionStopScreening(Action):
         if answered:
             # The open question first: "bipolar, and alcohol before, now I stop" is an answer.
             return [SlotSet(k, v) for k, v in answered.items()] + [FollowupAction("screening_form")]
+        text = tracker.latest_message.get("text") or ""
+        if form == "screening_form" and not text.startswith("/") and not says_stop(text):
+            # No stop said ("I'm not going to do anything, my mom is home. can we finish this?"):
+            # the question again, counted (never a loop).
+            counted = interruption_counted(tracker)
+            return [SlotSet(k, v) for k, v in counted.items()] + [FollowupAction("screening_form")]
         if form == "screening_form":
             text = "Okay, we've stopped the questions. Your answers are kept for this chat if you want to finish later."
             buttons = [
@@ -265,6 +272,17 @@ class ActionDefaultFallback(Action):
         reply = self._reply_to_an_offer(dispatcher, tracker)
         if reply is not None:
             return reply
+        if not crisis_answered_last(tracker):
+            # A question the NLU was unsure of ("does it cost anything?"), or a story: the program
+            # questions' ranking and the screening's facts may still know it.
+            from actions.interruptions import answer_question, is_question
+            from actions.questions import ActionAnswerQuestion, tells_a_story
+
+            text = tracker.latest_message.get("text") or ""
+            if tells_a_story(tracker):
+                return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+            if is_question(text) and answer_question(tracker, dispatcher):
+                return []
         if crisis_answered_last(tracker):
             # Right after crisis help, "no", "ok" or anything unclear is met kindly, never with
             # "I didn't understand".

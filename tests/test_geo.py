@@ -183,8 +183,32 @@ def test_everyday_words_are_not_places(text):
 
 
 def test_a_town_that_is_an_everyday_word_counts_when_said_as_a_place():
-    assert resolve_place("I live in Reading").place["town"] == "Reading"
+    # Reading, MA is a town here, Reading, PA a larger city elsewhere: which one is asked.
+    match = resolve_place("I live in Reading")
+    assert ("Reading", "MA") in [(c["town"], c["state"]) for c in match.candidates]
+    assert resolve_place("I live in Reading, MA").place["town"] == "Reading"
     assert resolve_place("Faith, NC").place["state"] == "NC"
+
+
+def test_a_village_here_named_like_a_city_elsewhere_is_asked_about():
+    """ "Providence" alone is a village in NC and a city in RI: ask, never take the village."""
+    match = resolve_place("im in providence now")
+    assert match.status == "ambiguous"
+    assert {("Providence", "NC"), ("Providence", "RI")} <= {(c["town"], c["state"]) for c in match.candidates}
+    assert resolve_place("Providence", prefer_state="NC").place["state"] == "NC"
+    assert resolve_place("Springfield").place["state"] == "MA"  # as large here as elsewhere: no question
+    assert resolve_place("Charlotte").place["state"] == "NC"
+
+
+def test_a_state_after_a_comma_a_street_and_a_state_said_as_not():
+    assert resolve_place("lowell ma, the shelter on middlesex st").place["state"] == "MA"
+    assert resolve_place("Concord, New Hampshire (NH not MA)").place["state"] == "NH"
+
+
+def test_towns_by_the_names_people_call_them():
+    assert resolve_place("gboro nc").place["town"] == "Greensboro"
+    assert resolve_place("we live in southie").place["town"] == "South Boston"
+    assert resolve_place("the bull city").place["town"] == "Durham"
 
 
 def test_place_names_lists_the_towns_of_both_states():

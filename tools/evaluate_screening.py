@@ -69,9 +69,13 @@ def text_of(messages: list[dict]) -> str:
 def run_persona(rasa_url: str, persona: dict) -> dict:
     talk = Talk(rasa_url)
     messages = talk.say(persona.get("first_message") or "/check_eligibility")
+    safety = 0
+    if payloads(messages, "crisis_check"):
+        safety += 1  # the safety question on a first message: "no", as the person would (counted)
+        messages = talk.say("no")
     if not payloads(messages, "question") and not payloads(messages, "eligibility"):
         messages = talk.say("/check_eligibility")  # a first message the bot took as a greeting
-    asked, streak, loop, dead_end, result, safety = [], 0, False, False, None, 0
+    asked, streak, loop, dead_end, result = [], 0, False, False, None
     for _ in range(MAX_TURNS):
         found = payloads(messages, "eligibility")
         if found:

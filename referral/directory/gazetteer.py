@@ -82,6 +82,7 @@ class Gazetteer:
     served_town_keys: dict[str, list[str]]  # state -> its town name keys, for typo matching
     cue_words: frozenset[str]
     filler_words: frozenset[str]
+    nicknames: dict[str, str]  # "gboro" -> "greensboro" (place_words.json)
     common_word_towns: frozenset[str]
 
 
@@ -232,5 +233,6 @@ def _build_gazetteer() -> Gazetteer:
         served_town_keys={s: sorted(k for st, k in towns if st == s) for s in served},
         cue_words=frozenset(words["cue_words"]),
         filler_words=frozenset(words["filler_words"]),
+        nicknames={k: v for k, v in words.get("nicknames", {}).items() if not k.startswith("_")},
         common_word_towns=frozenset(words["common_word_towns"]),
     )

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -47,6 +48,27 @@ FOUND, AMBIGUOUS, UNKNOWN, OUTSIDE = "found", "ambiguous", "unknown", "outside"
 
 _ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:[- ]\d{4})?(?!\d)")
 _LONGEST_TOWN_WORDS = 4
+_STREET_WORDS = frozenset(
+    {
+        "st",
+        "street",
+        "ave",
+        "avenue",
+        "rd",
+        "road",
+        "blvd",
+        "boulevard",
+        "hwy",
+        "highway",
+        "dr",
+        "drive",
+        "ln",
+        "lane",
+        "pkwy",
+        "turnpike",
+        "tpke",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -146,6 +168,7 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
         return PlaceMatch(UNKNOWN)
     prefer = prefer_state.upper() if prefer_state else None
 
+    text = _named_as_usual(g, text)
     zip_match = _ZIP_RE.search(text)
     if zip_match:
         place = g.zips.get(zip_match.group(1))
@@ -157,7 +180,7 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
     if not tokens:
         return PlaceMatch(UNKNOWN)
     raw_tokens = _raw_tokens(text)
-    named_state, state_span, state_is_town = _find_state(g, tokens, raw_tokens)
+    named_state, state_span, state_is_town = _find_state(g, tokens, raw_tokens, _clause_ends(text))
     town_tokens = [t for i, t in enumerate(tokens) if not (state_span and state_span[0] <= i < state_span[1])]
 
     if named_state and not state_is_town:
@@ -165,6 +188,10 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
 
     found = _exact_towns(g, town_tokens, g.served, states_known=False)
     if found:
+        bigger = _bigger_elsewhere(g, found)
+        if bigger and not (prefer and any(p["state"] == prefer for p in found)):
+            # "Providence": a village in NC, a city in RI; ask which rather than take the village.
+            return PlaceMatch(AMBIGUOUS, candidates=[*(_choose(g, found, None).candidates or found), bigger])
         return _choose(g, found, prefer)
     if named_state and state_is_town:
         # "Florida" or "Washington" alone: a town here and a state elsewhere; ask which.
@@ -188,6 +215,33 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
     return PlaceMatch(UNKNOWN)
 
 
+@lru_cache(maxsize=1)
+def _nickname_pattern(names: tuple[str, ...]) -> re.Pattern:
+    alternatives = sorted(names, key=len, reverse=True)
+    body = "|".join(r"[\s\-/']*".join(map(re.escape, name.split())) for name in alternatives)
+    return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])", re.IGNORECASE)
+
+
+def _named_as_usual(g: Gazetteer, text: str) -> str:
+    """The text with a town's nickname ("gboro", "southie") replaced by the town's name."""
+    if not g.nicknames:
+        return text
+    pattern = _nickname_pattern(tuple(g.nicknames))
+    return pattern.sub(lambda m: g.nicknames.get(name_key(m.group(0)), m.group(0)), text)
+
+
+def _clause_ends(text: str) -> set[int]:
+    """The indexes (aligned with name_key()) of the words a comma or a full stop follows:
+    "lowell ma, the shelter on..." names the state right after the town."""
+    ends, i = set(), 0
+    for word in re.sub(r"[-/]", " ", text).split():
+        if name_key(word):
+            if re.search(r"[,.;:!?)]$", word):
+                ends.add(i)
+            i += 1
+    return ends
+
+
 def _raw_tokens(text: str) -> list[str]:
     """The words of the text as typed (for telling 'ME' from 'me'), aligned with name_key()."""
     out = []
@@ -197,7 +251,9 @@ def _raw_tokens(text: str) -> list[str]:
     return out
 
 
-def _find_state(g: Gazetteer, tokens: list[str], raw: list[str]) -> tuple[str | None, tuple | None, bool]:
+def _find_state(
+    g: Gazetteer, tokens: list[str], raw: list[str], ends: set[int] | None = None
+) -> tuple[str | None, tuple | None, bool]:
     """The state the text names last, its token span, and whether that name is also a town here.
 
     A full name counts anywhere ("Portland, Maine"). A code or short form ("MA", "mass") counts
@@ -214,17 +270,18 @@ def _find_state(g: Gazetteer, tokens: list[str], raw: list[str]) -> tuple[str | 
                 is_town = code not in g.served and any((s, phrase) in g.towns for s in g.served)
                 found.append((i + n, n, code, is_town))
     shouting = all(r.isupper() for r in raw if r.isalpha())
+    ends = ends or set()
     for i, tok in enumerate(tokens):
         code = g.state_abbrevs.get(tok)
-        if not code:
-            continue
+        if not code or (i > 0 and tokens[i - 1] in ("not", "no")):
+            continue  # "Concord, New Hampshire (NH not MA)"
         rest_is_filler = all(t in g.filler_words for t in tokens[i + 1 :])
         after_town = any((code, " ".join(tokens[j:i])) in g.towns for j in range(max(0, i - _LONGEST_TOWN_WORDS), i))
         typed_upper = i < len(raw) and raw[i].isupper() and not shouting
         alone = len(tokens) == 1 and tok not in g.filler_words and tok not in g.cue_words
         if (
             alone
-            or (after_town and (rest_is_filler or typed_upper))
+            or (after_town and (rest_is_filler or typed_upper or i in ends))
             or (code in g.served and (typed_upper or (rest_is_filler and tok not in g.filler_words)))
         ):
             found.append((i + 1, 1, code, False))
@@ -246,6 +303,8 @@ def _exact_towns(g: Gazetteer, tokens: list[str], states: Iterable[str], states_
                 continue
             if key in g.common_word_towns and not _said_as_place(g, tokens, i, i + n, states_known):
                 continue
+            if i + n < len(tokens) and tokens[i + n] in _STREET_WORDS:
+                continue  # "the shelter on Middlesex St": a street, not the town
             hits.append((n, i, places))
     if not hits:
         return []
@@ -319,6 +378,26 @@ def _resolve_in_state(g: Gazetteer, tokens: list[str], state: str) -> PlaceMatch
     if served:
         return PlaceMatch(UNKNOWN, state_hint=state)
     return PlaceMatch(OUTSIDE, dict(g.state_places[state]))
+
+
+# A town of the states served whose name belongs to a much larger town elsewhere (by ZIP codes).
+_ELSEWHERE_MIN_ZIPS = 5
+_ELSEWHERE_RATIO = 4
+
+
+def _bigger_elsewhere(g: Gazetteer, places: list[dict]) -> dict | None:
+    """The town of the same name outside the states served that is far larger than any of
+    `places` ("Providence, RI" for the Providence of NC), or None."""
+    key = name_key(places[0]["town"])
+    served_zips = max(g.towns.rows[(p["state"], key)][ZIP_COUNT] for p in places if (p["state"], key) in g.towns.rows)
+    outside = [s for s in g.town_states if s not in g.served and (s, key) in g.towns]
+    if not outside:
+        return None
+    state = max(outside, key=lambda s: g.towns.rows[(s, key)][ZIP_COUNT])
+    zips = g.towns.rows[(state, key)][ZIP_COUNT]
+    if zips >= _ELSEWHERE_MIN_ZIPS and zips >= _ELSEWHERE_RATIO * served_zips:
+        return dict(g.towns[(state, key)])
+    return None
 
 
 def _choose(g: Gazetteer, places: list[dict], prefer: str | None) -> PlaceMatch:

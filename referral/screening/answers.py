@@ -37,6 +37,10 @@ _KIND_UNSURE = re.compile(
 )
 _THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|his|them|hes|he's|shes|she's)\b")
 _OBJECT_SELF = {"me", "my", "mine", "i"}
+_REFERRER = re.compile(
+    r"\s*(?:\w+\s+)?(?:gave me|give me|told me|tells me|said i|says i|said to|sent me|referred me|recommended|"
+    r"suggested|mentioned|thinks i|wants me|me dijo|me habl[oó]|me recomend[oó]|me mand[oó])\b"
+)
 YES_NO_QUESTIONS = ("justice", "access_barriers", "daily_living", "consent")
 MAX_AGE = 120
 # "about 18" may be 16 to 20 years.
@@ -175,6 +179,28 @@ _AFTER_AUX_ANSWER = {
 
 
 def _answer_word(question_id: str, norm: str, text: str = "") -> Optional[str]:
+    hit = _answer_hit(question_id, norm, text)
+    return hit.label if hit else None
+
+
+# A yes or no word deep inside a longer message ("EMS is here... ok let's finish", "I get to my
+# appointments ok") is no yes or no to the question: only near the start, or in a short reply.
+_YES_NO_LEAD_WORDS = 3
+_SHORT_REPLY_WORDS = 5
+
+
+def _leads(norm: str, hit: PhraseHit, text: str = "") -> bool:
+    """Near the start, in a short reply, or a clause of its own ("what is justice? police? no. never.")."""
+    if len(norm.split()) <= _SHORT_REPLY_WORDS or len(norm[: hit.start].split()) < _YES_NO_LEAD_WORDS:
+        return True
+    if len(text) != len(norm):
+        return False
+    before = PUNCTUATION.split(text[: hit.start])[-1]
+    after = PUNCTUATION.split(text[hit.end :], maxsplit=1)[0]
+    return len((before + " " + after).split()) <= 1
+
+
+def _answer_hit(question_id: str, norm: str, text: str = "") -> Optional[PhraseHit]:
     table = lexicon().answers[question_id]
     while True:
         hit = table.first(norm)
@@ -188,7 +214,7 @@ def _answer_word(question_id: str, norm: str, text: str = "") -> Optional[str]:
                 subject_end = norm.index(" ", hit.start)
                 norm = norm[: hit.start] + " " * (subject_end - hit.start) + norm[subject_end:]
                 continue
-        return hit.label
+        return hit
 
 
 def _exact(question_id: str, text: str) -> Optional[Any]:
@@ -214,6 +240,9 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
         for h in tables["for_whom"].find_all(norm)
         if h.label[0] == "self" or not is_negated(text, h.start, tables["for_whom_negators"], max_gap_words=0)
     ]
+    # "the social worker gave me this", "my case manager told me about it": a worker who sent the
+    # writer here, not the writer's own role.
+    hits = [h for h in hits if not (h.label[0] == "client" and _REFERRER.match(norm[h.end : h.end + 40]))]
     if _THIRD_PERSON.search(norm):
         # "he asked me to look into this": "me" is who he asked, not who the support is for.
         hits = [h for h in hits if not (h.label[0] == "self" and h.start > 0 and norm[h.start : h.end] in _OBJECT_SELF)]
@@ -260,6 +289,8 @@ def coverage_mentions(text: str) -> list[PhraseHit]:
         ended = tables["coverage_ended"].first(norm[hit.end : hit.end + 25])
         gap = norm[hit.end : hit.end + ended.start].strip(" ,") if ended else None
         said_as_not_had = is_negated(text, hit.start, tables["coverage_negators"]) or gap in ("", "got", "was", "just")
+        if label == "other" and said_as_not_had and is_negated(text, hit.start, tables["coverage_negators"]):
+            continue  # "not the VA", "no private insurance": no coverage named
         if label not in ("none", "not_sure", "other") and said_as_not_had:
             label = f"negated:{label}"
         out.append(PhraseHit(hit.start, hit.end, label))
@@ -581,6 +612,9 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     zero = lex.zero_count.first(norm)
     word = _answer_word("er_visits", norm, text)
     if not candidates:
+        dated = _visits_by_date(text, today)
+        if dated is not None:
+            return ParsedAnswer(dated, {"by_date": True})
         if word == NOT_SURE:
             return ParsedAnswer(NOT_SURE)
         if zero or word == "no":
@@ -613,6 +647,18 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     return ParsedAnswer(count)
 
 
+ER_WINDOW_DAYS = 90
+
+
+def _visits_by_date(text: str, today: date) -> Optional[int]:
+    """ "September 2nd and November 20th": visits told as their dates, counted within the 90 days;
+    None unless every time said is one exact past day."""
+    refs = find_time_references(text, today)
+    if not refs or any(r.kind != "past" or (r.low, r.high) not in ((None, None), (r.days, r.days)) for r in refs):
+        return None
+    return sum(1 for r in refs if -r.days <= ER_WINDOW_DAYS)
+
+
 def _count_side(before: str) -> Optional[str]:
     """ "more than" / "less than" / "at least" / "at most" said just before a count."""
     hits = lexicon().tables["count_sides"].find_all(before)
@@ -621,8 +667,28 @@ def _count_side(before: str) -> Optional[str]:
     return None
 
 
+_RELATIVE_HOME = re.compile(
+    r"\b(?:at|@)\s+(?:my|his|her|their|our)\s+(?:mom|mother|mum|ma|dad|father|parents|grandma|"
+    r"grandmother|grandpa|grandfather|grandparents|nana|aunt|auntie|uncle|family|folks)(?:'?s)?\b"
+)
+
+
 def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
-    kinds = {h.label for h in lexicon().tables["housing"].find_all(norm)}
+    lex = lexicon()
+    source = text if len(text) == len(norm) else norm  # punctuation kept, for telling "no, a unit"
+    kinds = set()
+    for hit in lex.tables["housing"].find_all(norm):
+        if hit.label == "homeless_psh" and is_negated(source, hit.start, lex.tables["answer_negators"]):
+            kinds.add("not_lined_up")  # "no housing lined up", "no voucher", "not a PSH unit"
+        else:
+            kinds.add(hit.label)
+    if not kinds and _RELATIVE_HOME.search(norm):
+        kinds.add("housed")  # "at my mom's", "at my grandparents"
+    if not kinds and context.get("hint") == "homeless":
+        # Asked only whether housing is lined up (homeless said before): "yes" / "no" answer it.
+        word = _answer_word("housing", norm, text)
+        if word in ("yes", "no"):
+            return ParsedAnswer("homeless_psh" if word == "yes" else "homeless")
     if "not_lined_up" in kinds:
         kinds -= {"homeless_psh", "not_lined_up"}  # "a voucher but nothing found yet"
         kinds.add("homeless")
@@ -664,6 +730,11 @@ def _parse_location(text: str, norm: str, today: date, context: dict) -> ParsedA
     return ParsedAnswer(NOT_SURE if _answer_word("location", norm, text) == NOT_SURE else None)
 
 
+# Between the phrases of one list said under one "no" ("no court, jail or probation").
+_LIST_GAP = re.compile(
+    r"[\s,/&]*(?:(?:any|the|a|time|stuff|history|charges)[\s,/&]+)*(?:or|nor)[\s,/&]+(?:(?:any|the|a)\s+)*"
+)
+_NO_TWICE = re.compile(r"(?:^|\s)(?:no+|nope|nah|never)\s*$")
 _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
 
@@ -678,20 +749,34 @@ def _yes_no_parser(question_id: str):
         lex = lexicon()
         generic = lex.answers[question_id].first(norm)
         negated = None
+        negated_end = None
         for hit in lex.own_words[question_id].find_all(norm):
             if generic and generic.label == NOT_SURE and generic.start < hit.start:
                 return ParsedAnswer(NOT_SURE)  # "not sure, need to check with his PO"
-            if hit.label in ("yes", "no") and is_negated(text, hit.start, lex.tables["answer_negators"]):
-                # "no jail time but he is on probation": a phrase said as not so, and another said.
+            if negated_end is not None and hit.label == "yes" and _LIST_GAP.fullmatch(norm[negated_end : hit.start]):
+                negated_end = hit.end  # "no court or probation stuff": the "no" holds for the list
+                continue
+            # "no license no car": a phrase that says "no" itself is not undone by the "no" before it.
+            own_no = norm[hit.start : hit.end].split()[:1] in (["no"], ["not"], ["never"], ["without"])
+            if hit.label in ("yes", "no") and not own_no and is_negated(text, hit.start, lex.tables["answer_negators"]):
+                if hit.label == "no" and _NO_TWICE.search(norm[: hit.start]):
+                    return ParsedAnswer("no")  # said twice, not undone: "no never been in trouble"
+                # "no jail time but he is on probation": a phrase said as not so, and another said;
+                # "she doesn't keep her appointments" is unclear rather than guessed.
                 negated = negated or ParsedAnswer("no" if hit.label == "yes" else None)
+                negated_end = hit.end if hit.label == "yes" else None
                 continue
             return ParsedAnswer(hit.label)
         if negated is not None:
             return negated
-        word = _answer_word(question_id, norm, text)
+        hit = _answer_hit(question_id, norm, text)
+        if hit is not None and hit.label in ("yes", "no") and not _leads(norm, hit, text):
+            hit = None
+        word = hit.label if hit else None
         squeezed = _REPEATED_END.sub(lambda m: m.group(1), norm)
         if word is None and squeezed != norm:
             word = _answer_word(question_id, squeezed, squeezed)  # "yess", "nooo"
+            word = word if word == NOT_SURE or len(squeezed.split()) <= _SHORT_REPLY_WORDS else None
         return ParsedAnswer(word)
 
     return parse
@@ -725,7 +810,14 @@ def says_stop(text: str) -> bool:
     """Whether a message asks to stop the questions as a command (lexicon.yml `stop_commands`, or a
     message of a few words), rather than using the word in an answer ("now I stop drinking")."""
     norm = normalize(text or "")
-    return len(norm.split()) <= STOP_COMMAND_MAX_WORDS or bool(lexicon().tables["stop_commands"].first(norm))
+    first = PUNCTUATION.split((text or "").strip(), maxsplit=1)[0]
+    # "actually stop, I have to go pick him up": a stop said first, then the reason.
+    short_first = 0 < len(first.split()) <= STOP_COMMAND_MAX_WORDS - 1 and "stop" in normalize(first).split()
+    return (
+        len(norm.split()) <= STOP_COMMAND_MAX_WORDS
+        or short_first
+        or bool(lexicon().tables["stop_commands"].first(norm))
+    )
 
 
 def parse_answer(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 from referral.registry import registry
@@ -44,6 +45,13 @@ _ER = re.compile(
 _HOSPITAL = re.compile(
     r"\b(?:psych\w*|hospital\w*|inpatient|admitted|discharged|d/c|detox|mental hospital|crisis stabilization|"
     r"hospitalizado|hospital psiqui\w*|(?:behavioral health|inpatient|locked)\s+(?:unit|ward|floor))\b",
+    re.IGNORECASE,
+)
+_PSYCH_STAY = re.compile(
+    r"\b(?:psych\w*|inpatient|inpt|detox|mental hospital|crisis stabilization|crisis unit|state hospital|"
+    r"behavioral health|bh unit|locked (?:unit|ward|floor)|hospital psiqui\w*|psiqui\w*|"
+    r"mcleans?|mclean|arbour|bournewood|baldpate|dorothea dix|cherry hospital|broughton|holly hill|"
+    r"for (?:his|her|my|their) (?:mental health|depression|bipolar|schizophrenia|psychosis))\b",
     re.IGNORECASE,
 )
 # Words of other questions' lists that, next to a hospital, say nothing about them.
@@ -98,7 +106,7 @@ def _own_words(question_id: str) -> Optional[PhraseTable]:
     return lexicon().fact_words.get(question_id)
 
 
-def _says(question_id: str, clause: str, message: str = "") -> bool:
+def _says(question_id: str, clause: str, message: str = "", asked: Optional[str] = None) -> bool:
     """Whether a clause (of `message`) says something about a question in that question's own words."""
     norm = normalize(clause)
     tables = lexicon().tables
@@ -115,22 +123,44 @@ def _says(question_id: str, clause: str, message: str = "") -> bool:
         hits = tables["diagnosis"].find_all(norm)
         if _HOSPITAL.search(clause):
             hits = [h for h in hits if norm[h.start : h.end] not in _HOSPITAL_WORDS]
-        return bool(hits)
+        # "ER twice for what they said were panic attacks", "depressed and drinking again": what a
+        # person feels or does, not a condition a doctor named; the diagnosis question is asked.
+        not_named = _not_named()
+        return any(norm[h.start : h.end] not in not_named for h in hits) or bool(
+            tables["diagnosis_words"].find_all(norm)
+        )
     if question_id == "housing":
         return bool(tables["housing"].find_all(norm))
     if question_id == "er_visits":
         return bool(_ER.search(clause))
     if question_id == "psych_discharge":
-        return bool(_HOSPITAL.search(clause)) and not _ER.search(clause)
+        # "he was in the hospital in sept" may be any hospital: only a psychiatric stay said as one
+        # ("the psych unit", "inpatient", "detox", "in the hospital for his bipolar") is taken.
+        if not _HOSPITAL.search(clause) or _ER.search(clause):
+            return False
+        return bool(_PSYCH_STAY.search(clause)) or bool(tables["diagnosis"].find_all(norm))
     if question_id == "move_in":
         return bool(_MOVE_IN.search(clause))
     own = _own_words(question_id)
     hits = own.find_all(norm) if own else []
-    if question_id == "justice" and _HOSPITAL.search(message or clause):
-        # "I was in the hospital in September, got out around the 20th": a release from a
-        # hospital, not from jail, even in the next clause.
+    if question_id == "justice" and (_HOSPITAL.search(message or clause) or asked == "psych_discharge"):
+        # "I was in the hospital in September, got out around the 20th", or "got out in sept" to
+        # the hospital question: a release from a hospital, not from jail, even in the next clause.
         hits = [h for h in hits if norm[h.start : h.end] not in _RELEASE_WORDS]
     return bool(hits)
+
+
+def _says_lined_up(spoken: list[str]) -> bool:
+    """Whether the housing clauses say anything about housing lined up (found, or not yet)."""
+    table = lexicon().tables["housing"]
+    return any(
+        hit.label in ("homeless_psh", "not_lined_up") for clause in spoken for hit in table.find_all(normalize(clause))
+    )
+
+
+@lru_cache(maxsize=1)
+def _not_named() -> frozenset:
+    return frozenset(normalize(p) for p in lexicon().raw.get("diagnosis_not_named", []))
 
 
 def speaks_of(question_id: str, text: str) -> bool:
@@ -159,7 +189,8 @@ def read_facts(
     the first found one answers `location`. Values are those of parse_answer; "not sure" is
     never taken from a message about other things. `extra` of for_whom (the relation) is returned
     under "relation"; a diagnosis' own words under "diagnosis_text"; "Medicaid" said before the
-    state is known as "coverage_needs_state": True.
+    state is known as "coverage_needs_state": True. `context` may name the question the message
+    answers ("asked"): "got out in sept" to the hospital question is no release from jail.
     """
     skip = set(skip)
     context = dict(context or {})
@@ -172,7 +203,7 @@ def read_facts(
     for question_id in SAY_BACK_ORDER:
         if question_id in skip or question_id in found or question_id == "location":
             continue
-        spoken = [clause for clause in parts if _says(question_id, clause, text)]
+        spoken = [clause for clause in parts if _says(question_id, clause, text, context.get("asked"))]
         if question_id in ("housing", "diagnosis") and len(spoken) > 1:
             # "homeless right now, but got matched for a supportive housing unit", "bipolar and
             # opioid use disorder": read together.
@@ -184,10 +215,15 @@ def read_facts(
             parsed = parse_answer(question_id, said, today=today, context=context)
             if question_id == "coverage" and parsed.extra.get("needs_state"):
                 found["coverage_needs_state"] = True  # "she has Medicaid": which one, the place will say
-            if parsed.value is None or parsed.value == NOT_SURE:
-                continue
+            if parsed.value is None or parsed.value == NOT_SURE or parsed.extra.get("by_date"):
+                continue  # visits told by their dates in a story: a clause may hold only some of them
             if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
                 continue  # "me" in "she lives with me" does not say who the support is for
+            if question_id == "housing" and parsed.value == "homeless" and not _says_lined_up(spoken):
+                # "I'm at a shelter": homeless, but whether housing is lined up is not said; the
+                # housing question asks only that.
+                found["housing_hint"] = "homeless"
+                break
             found[question_id] = parsed.value
             if question_id == "for_whom" and parsed.extra.get("relation"):
                 found["relation"] = parsed.extra["relation"]
@@ -213,6 +249,8 @@ def say_back(facts: dict[str, Any]) -> str:
     parts = []
     for question_id in SAY_BACK_ORDER:
         value = facts.get(question_id)
+        if question_id == "housing" and value is None:
+            value = facts.get("housing_hint")  # "homeless", lined-up housing still to ask
         if value is None or value == NOT_SURE:
             continue
         if question_id == "for_whom":

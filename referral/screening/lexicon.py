@@ -58,6 +58,15 @@ def lexicon() -> Lexicon:
     fact_words = dict(own_words)
     for question_id, phrases in raw.get("fact_words", {}).items():
         fact_words[question_id] = _words_table(phrases)
+    # A question's own words that say nothing about it in a message about other things ("needs
+    # help", "nothing since"): read only while the question itself is open.
+    for question_id, skipped in raw.get("not_facts", {}).items():
+        if question_id in raw.get("fact_words", {}):
+            continue
+        own = raw["question_words"].get(question_id, {})
+        fact_words[question_id] = PhraseTable(
+            (p, label) for label, phrases in own.items() for p in phrases if p not in set(skipped)
+        )
 
     lex = Lexicon(
         raw=raw,

@@ -73,18 +73,25 @@ def person_phrase(relation: Optional[str]) -> str:
     return f"your {relation}" if relation else "this person"
 
 
-def wording(question_id: str, voice: str, relation: Optional[str], again: bool) -> str:
-    """The question's text in the asker's voice; `again` gives the rephrased version."""
+def wording(question_id: str, voice: str, relation: Optional[str], again: bool, variant: str = "") -> str:
+    """The question's text in the asker's voice; `again` gives the rephrased version; `variant`
+    names another way of asking it (`ask_<variant>` in questions.yml, e.g. housing's "lined_up")."""
     question = _load()["questions"][question_id]
-    text = question["again"] if again else question["ask"][voice if voice in VOICES else "self"]
+    asks = question.get(f"ask_{variant}") if variant else None
+    if asks:
+        text = asks[voice if voice in VOICES else "self"]
+    else:
+        text = question["again"] if again else question["ask"][voice if voice in VOICES else "self"]
     medicaid = " or ".join(s.medicaid.name for s in registry().states.values())
     return text.replace("{person}", person_phrase(relation)).replace("{medicaid}", medicaid)
 
 
-def buttons(question_id: str, state: Optional[str] = None) -> List[Dict[str, str]]:
+def buttons(question_id: str, state: Optional[str] = None, variant: str = "") -> List[Dict[str, str]]:
     """The question's buttons. For `coverage`, the Medicaid buttons of the person's state from the
     registry (every served state's while the state is not known) before the common ones."""
-    common = [{"title": b["title"], "payload": b["payload"]} for b in _load()["questions"][question_id]["buttons"]]
+    question = _load()["questions"][question_id]
+    listed = question.get(f"buttons_{variant}") if variant else None
+    common = [{"title": b["title"], "payload": b["payload"]} for b in (listed or question["buttons"])]
     if question_id != "coverage":
         return common
     states = registry().states
