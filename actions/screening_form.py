@@ -24,7 +24,7 @@ from referral.directory.geo import resolve_place
 from referral.eligibility.engine import questions_that_matter
 from referral.registry import registry
 from referral.screening import questions
-from referral.screening.answers import YES_NO_QUESTIONS, parse_answer, says_a_command, says_stop
+from referral.screening.answers import YES_NO_QUESTIONS, parse_answer, says_a_command, says_resume, says_stop
 from referral.screening.facts import is_correction, read_facts, say_back, speaks_of
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,14 @@ _PAST_PLACE = re.compile(
 )
 
 
+_INSTITUTION_BEFORE = re.compile(r"\b(?:mci|fci|hoc|doc|bmc|umass)[\s-]+$", re.IGNORECASE)
+_INSTITUTION_AFTER = re.compile(
+    r"[\s,]*(?:county\s+)?(?:jail|prison|house of correction|hoc|correctional|general|hospital|medical center|"
+    r"memorial|state hospital|detox|courthouse|district court|superior court)\b",
+    re.IGNORECASE,
+)
+
+
 def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     """The places of the place names the NLU found in the latest message, resolved (found or
     outside); a place said as a past one or as a workplace is never taken for where the person
@@ -78,8 +86,12 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     for entity in _entities(tracker):
         if entity.get("entity") == "place" and entity.get("value"):
             match = resolve_place(str(entity["value"]))
-            start = entity.get("start")
+            start, end = entity.get("start"), entity.get("end")
             past = isinstance(start, int) and _PAST_PLACE.search(text[max(0, start - 30) : start])
+            # "got out of MCI Norfolk", "Lowell General", "Hampden County jail": a place in the
+            # name of an institution, not where the person lives.
+            past = past or (isinstance(start, int) and _INSTITUTION_BEFORE.search(text[max(0, start - 12) : start]))
+            past = past or (isinstance(end, int) and _INSTITUTION_AFTER.match(text[end : end + 30]))
             if past:
                 continue  # "I was in Fall River", "she works in Lowell": not where the person lives
             if match.status in ("found", "outside"):
@@ -203,6 +215,14 @@ class ActionStartScreening(Action):
         events: List[EventType] = [SlotSet("screening_retries", 0), SlotSet("place_candidates", None)]
         target = _entity_value(tracker, "question") if intent == "change_answer" else None
         changing = target in answers  # "change my answer about the ER visits", after the results too
+        if finished and not changing and intent != "restart_screening":
+            # "no wait, it was 2 visits" after the results: that answer changed, the rest kept.
+            from actions.questions import corrected_answers
+
+            corrected = corrected_answers(tracker)
+            if corrected:
+                dispatcher.utter_message(text=say_back(corrected).replace("Got it:", "Okay, I changed that:"))
+                return events + [SlotSet(q, v) for q, v in corrected.items()] + [SlotSet("eligibility", None)]
 
         if intent == "restart_screening" or (finished and not changing) or not answers:
             events += [SlotSet(question_id, None) for question_id in questions.question_ids()]
@@ -486,6 +506,10 @@ class ValidateScreeningForm(FormValidationAction):
         # The open question first: the message is read with its parser (the text, one parse path),
         # and every other fact it gives is taken too. A message that is also a question about the
         # programs gets its answer after.
+        if question_id != "location" and says_resume(text) and not speaks_of(question_id, text):
+            # "im ok for now, can we keep going", "ya estoy mejor, ¿podemos seguir?": the person asks
+            # to go on; its "ok" or "ya" is no answer. The question again (counted).
+            return self._unclear(question_id, dispatcher, tracker)
         if question_id == "location":
             slots = self._validate_place(text, dispatcher, tracker)
         elif question_id == "move_in" and parse_answer("housing", text).value == "homeless":
@@ -570,9 +594,15 @@ class ValidateScreeningForm(FormValidationAction):
         # A "not sure" given before is replaced by a sure answer said later ("he has masshealth").
         sure = {q for q, v in answers.items() if v != NOT_SURE}
         skip = {question_id} if correcting else {question_id, *sure}
+        if not correcting and answers.get("coverage") == NOT_SURE:
+            skip.add("coverage")  # replaced only by a Medicaid named (below), not by "the VA doc said"
         places = [] if question_id == "location" else said_places(tracker)
         context = {**self._context(tracker), "asked": question_id}
         facts = read_facts(text, skip=skip, places=places, context=context)
+        if not correcting and answers.get("coverage") == NOT_SURE:
+            medicaid = read_facts(text, skip=set(questions.question_ids()) - {"coverage"}, context=context)
+            if registry().state_of_coverage(medicaid.get("coverage")):
+                facts["coverage"] = medicaid["coverage"]  # "he has masshealth now"
         if only_named:
             facts = {
                 q: v
@@ -663,8 +693,13 @@ class ValidateScreeningForm(FormValidationAction):
 
     @staticmethod
     def _amount_answer(question_id: str, text: str) -> bool:
-        """ "once, back in October" to the ER question is an answer with an amount, not "go back"."""
-        if question_id not in AMOUNT_QUESTIONS or text.startswith("/"):
+        """ "once, back in October" to the ER question is an answer with an amount, not "go back";
+        "Lowell. wait no, Lawrence MA" to the place question is a place (the last one said)."""
+        if text.startswith("/"):
+            return False
+        if question_id == "location":
+            return resolve_place(text).status in ("found", "outside")
+        if question_id not in AMOUNT_QUESTIONS:
             return False
         return parse_answer(question_id, text).value not in (None, NOT_SURE)
 

@@ -253,3 +253,87 @@ def test_a_first_message_that_says_only_who_it_is_for_starts_the_screening():
     from actions.questions import tells_a_story
 
     assert tells_a_story(make_tracker("I'm asking for my husband", intent="nlu_fallback", form=None))
+
+
+# ---- Kinds of blind round 4's misses (fixed after it was scored; examples in our words)
+
+
+def test_a_psychiatrist_is_no_hospital_stay():
+    facts = read_facts("bipolar disorder, her psychiatrist diagnosed her two years ago", today=TODAY)
+    assert "psych_discharge" not in facts and facts["diagnosis"] == "mental_health"
+
+
+def test_a_protective_order_is_no_justice_involvement():
+    text = "no. i got a restraining order against him at the court, im not in trouble for anything"
+    assert parse_answer("justice", text).value == "no"
+    assert read_facts("no cops stuff, ya i want it", today=TODAY)["justice"] == "no"
+
+
+def test_care_at_the_va_in_a_story_is_no_insurance():
+    assert "coverage" not in read_facts("PTSD and alcohol use disorder, the VA doc said co-occurring", today=TODAY)
+    assert read_facts("he has VA insurance and bipolar", today=TODAY)["coverage"] == "other"
+
+
+def test_the_writers_own_consent_in_a_story_about_themself():
+    story = "this is for me, I'm 33 and I have bipolar disorder. And yes, I want this help."
+    assert read_facts(story, today=TODAY)["consent"] == "yes"
+
+
+def test_a_correction_inside_a_place_answer_is_the_place_not_go_back():
+    _, result = validate(
+        "location", "Lowell. wait no, Lawrence MA, I moved in August", {"for_whom": "self"}, intent="go_back"
+    )
+    assert result["location"]["town"] == "Lawrence"
+
+
+def test_asking_to_go_on_is_no_yes_to_the_open_question():
+    slots = {**BASE, "diagnosis": "mental_health"}
+    for text in ("im ok for now. my cousin is home with me. can we keep going", "ya estoy mejor, ¿podemos seguir?"):
+        _, result = validate("access_barriers", text, slots, intent="resume_screening")
+        assert result.get("access_barriers") is None, text
+
+
+def test_a_not_sure_coverage_is_replaced_only_by_a_medicaid_named():
+    slots = {**BASE, "coverage": "not_sure", "diagnosis": None}
+    _, result = validate("diagnosis", "PTSD, the VA doc said so, he has VA insurance", slots)
+    assert result.get("coverage", "not_sure") == "not_sure"
+
+
+def test_a_place_in_an_institutions_name_is_not_where_the_person_lives():
+    from actions.screening_form import said_places
+
+    text = "im in brockton, got out of MCI Norfolk 5 weeks ago"
+    entities = [
+        {"entity": "place", "value": "brockton", "start": text.index("brock"), "end": text.index("brock") + 8},
+        {"entity": "place", "value": "Norfolk", "start": text.index("Norf"), "end": text.index("Norf") + 7},
+    ]
+    assert [p["town"] for p in said_places(make_tracker(text, entities=entities, form=None))] == ["Brockton"]
+
+
+def test_a_correction_after_the_results_changes_that_answer_and_keeps_the_rest():
+    from actions.screening_form import ActionStartScreening
+
+    slots = {
+        **BASE,
+        "age": 44,
+        "diagnosis": "mental_health",
+        "psych_discharge": "no",
+        "er_visits": 1,
+        "housing": "housed",
+        "justice": "no",
+        "access_barriers": "no",
+        "consent": "yes",
+        "eligibility": {"programs": []},
+    }
+    messages, result = run(ActionStartScreening(), make_tracker("no wait, it was 2 visits", slots, intent="go_back"))
+    assert result["er_visits"] == 2 and result["eligibility"] is None
+    assert "for_whom" not in result, "the other answers are kept"
+
+
+def test_a_closing_so_no_is_the_answer():
+    text = "no. actually I had a court thing back in 2019 but it's over, nothing now. so no"
+    assert parse_answer("justice", text).value == "no"
+    assert (
+        parse_answer("justice", "he was on probation, it ended last year but he's still on parole, so yes").value
+        == "yes"
+    )

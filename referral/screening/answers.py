@@ -734,6 +734,7 @@ def _parse_location(text: str, norm: str, today: date, context: dict) -> ParsedA
 _LIST_GAP = re.compile(
     r"[\s,/&]*(?:(?:any|the|a|time|stuff|history|charges)[\s,/&]+)*(?:or|nor)[\s,/&]+(?:(?:any|the|a)\s+)*"
 )
+_CLOSING_ANSWER = re.compile(r"[.,;!?]\s*so\s+(no|nope|yes|yeah|yep)\s*[.!]*\s*$", re.IGNORECASE)
 _NO_TWICE = re.compile(r"(?:^|\s)(?:no+|nope|nah|never)\s*$")
 _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
@@ -744,6 +745,10 @@ def _yes_no_parser(question_id: str):
         letter = _LETTER_ANSWER.match(text)
         if letter:
             return ParsedAnswer("yes" if letter.group(1).lower() == "y" else "no")  # "y - DOC referral"
+        closing = _CLOSING_ANSWER.search(text)
+        if closing:
+            # "...a court thing back in 2019 but it's over, nothing now. so no": the conclusion.
+            return ParsedAnswer("no" if closing.group(1).lower().startswith("n") else "yes")
         # The question's own phrases first ("no car", "misses appts", "declined"), unless said
         # as not so ("doesn't miss appointments"), then the yes / no / not sure words.
         lex = lexicon()
@@ -804,6 +809,11 @@ def says_a_command(text: str) -> bool:
 
 
 STOP_COMMAND_MAX_WORDS = 4
+
+
+def says_resume(text: str) -> bool:
+    """Whether a message asks to go on with the questions ("im ok now, can we keep going")."""
+    return bool(lexicon().tables["resume_words"].first(normalize(text or "")))
 
 
 def says_stop(text: str) -> bool:

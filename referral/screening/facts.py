@@ -43,12 +43,12 @@ _ER = re.compile(
     re.IGNORECASE,
 )
 _HOSPITAL = re.compile(
-    r"\b(?:psych\w*|hospital\w*|inpatient|admitted|discharged|d/c|detox|mental hospital|crisis stabilization|"
+    r"\b(?:psych(?!iatrist|ologist|iatric nurse|\s+(?:np|doc|doctor|meds))\w*|hospital\w*|inpatient|admitted|discharged|d/c|detox|mental hospital|crisis stabilization|"
     r"hospitalizado|hospital psiqui\w*|(?:behavioral health|inpatient|locked)\s+(?:unit|ward|floor))\b",
     re.IGNORECASE,
 )
 _PSYCH_STAY = re.compile(
-    r"\b(?:psych\w*|inpatient|inpt|detox|mental hospital|crisis stabilization|crisis unit|state hospital|"
+    r"\b(?:psych(?!iatrist|ologist|iatric nurse|\s+(?:np|doc|doctor|meds))\w*|inpatient|inpt|detox|mental hospital|crisis stabilization|crisis unit|state hospital|"
     r"behavioral health|bh unit|locked (?:unit|ward|floor)|hospital psiqui\w*|psiqui\w*|"
     r"mcleans?|mclean|arbour|bournewood|baldpate|dorothea dix|cherry hospital|broughton|holly hill|"
     r"for (?:his|her|my|their) (?:mental health|depression|bipolar|schizophrenia|psychosis))\b",
@@ -66,6 +66,7 @@ _SELF = re.compile(
 _MOVE_IN = re.compile(
     r"\b(?:move[\s-]?in|moving in|moves in|move into|moving into|gets the keys|lease starts)\b", re.IGNORECASE
 )
+_CARE_PLACES = {"va", "the va", "veterans"}
 _INSURANCE = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan)\b", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^\s*(?:no+\s*,?\s*wait|wait\s*,?\s*no|actually|sorry\s*,?\s*(?:i meant|it was|it's)|i meant|correction|"
@@ -114,7 +115,13 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         return bool(tables["for_whom"].find_all(norm))
     if question_id == "coverage":
         # "no" or "nothing" is coverage only where the clause is about insurance ("no insurance").
-        labels = [hit.label for hit in coverage_mentions(clause)]
+        norm_clause = normalize(clause)
+        labels = [
+            hit.label
+            for hit in coverage_mentions(clause)
+            # "the VA doc said", "my group at the VA": care at the VA, said as insurance only with its words
+            if not (norm_clause[hit.start : hit.end] in _CARE_PLACES and not _INSURANCE.search(clause))
+        ]
         return any(label not in ("none", "not_sure") for label in labels) or bool(labels and _INSURANCE.search(clause))
     if question_id == "age":
         return bool(_AGE.search(clause))
