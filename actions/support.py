@@ -26,7 +26,7 @@ from referral.crisis.answers import (
     words_for,
 )
 from referral.crisis.resources import answers_data
-from referral.screening.answers import says_stop
+from referral.screening.answers import is_plain_agreement, says_stop
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,24 @@ def go_on(
 FORMS_TO_RESUME = ("screening_form", "provider_search_form")
 
 
+def agreement_to_consent(tracker: Tracker) -> List[EventType]:
+    """ "Yes. I want to do it." to the consent question: consent, not a crisis, when the crisis
+    layer's signal came from the classifier alone and the message only agrees, in a closed set of
+    words (answers.is_plain_agreement: none of 4,948 risk lines of the crisis corpus and blind sets
+    is one). Anything else, patterns included, is answered as a crisis."""
+    message = tracker.latest_message or {}
+    source = (message.get("crisis") or {}).get("source")
+    if (
+        tracker.active_loop.get("name") != "screening_form"
+        or tracker.get_slot("requested_slot") != "consent"
+        or source != "classifier"
+        or not is_plain_agreement(message.get("text") or "")
+    ):
+        return []
+    logger.info("A plain agreement to the consent question was not taken for a crisis.")
+    return [SlotSet("consent", "yes"), SlotSet("screening_retries", 0), FollowupAction("screening_form")]
+
+
 class ActionCrisisResponse(Action):
     """A clear crisis: help first, fitted to the kind; a screening keeps its place and answers,
     including an answer given in the same message outside the crisis sentences."""
@@ -114,6 +132,9 @@ class ActionCrisisResponse(Action):
         return "action_crisis_response"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        agreed = agreement_to_consent(tracker)
+        if agreed:
+            return agreed
         signal = crisis_signal(tracker)
         CrisisCounter.record("resources", signal.get("kind", ""))
         speak_crisis_help(dispatcher, tracker, signal)
@@ -129,6 +150,9 @@ class ActionSafetyQuestion(Action):
         return "action_safety_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        agreed = agreement_to_consent(tracker)
+        if agreed:
+            return agreed
         signal = crisis_signal(tracker)
         CrisisCounter.record("safety_question", signal.get("kind", ""))
         keep = {k: signal.get(k) for k in ("kind", "about", "lang", "spanish_too", "danger_now", "relation")}

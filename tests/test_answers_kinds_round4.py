@@ -337,3 +337,74 @@ def test_a_closing_so_no_is_the_answer():
         parse_answer("justice", "he was on probation, it ended last year but he's still on parole, so yes").value
         == "yes"
     )
+
+
+# ---- Kinds of blind round 5's misses (fixed after it was scored; examples in our words)
+
+
+def test_a_plain_agreement_to_the_consent_question_is_consent_not_a_crisis():
+    from actions.support import ActionCrisisResponse, ActionSafetyQuestion
+    from referral.screening.answers import is_plain_agreement
+    from tests.test_actions import crisis_message, run_events
+
+    assert is_plain_agreement("Yes. I want to do it.")
+    assert is_plain_agreement("yes she says she'll do it, she's sitting right here and said yes")
+    for risky in ("yes i want to do it tonight", "I want to end it", "he is nodding off", "i want to die"):
+        assert not is_plain_agreement(risky), risky
+    text = "Yes. I want to do it."
+    for action in (ActionCrisisResponse(), ActionSafetyQuestion()):
+        extra = crisis_message(text, source="classifier")
+        tracker = make_tracker(text, {**BASE, "requested_slot": "consent"}, intent="crisis", extra_message=extra)
+        messages, events = run_events(action, tracker)
+        slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        assert slots.get("consent") == "yes" and not messages
+    # A pattern's signal, or another open question: the crisis answer as always.
+    extra = crisis_message(text, source="patterns")
+    tracker = make_tracker(text, {**BASE, "requested_slot": "consent"}, intent="crisis", extra_message=extra)
+    messages, _ = run_events(ActionCrisisResponse(), tracker)
+    assert "988" in texts(messages)
+    extra = crisis_message(text, source="classifier")
+    tracker = make_tracker(text, {**BASE, "requested_slot": "justice"}, intent="crisis", extra_message=extra)
+    messages, _ = run_events(ActionCrisisResponse(), tracker)
+    assert "988" in texts(messages)
+
+
+def test_no_risk_line_of_the_crisis_sets_is_a_plain_agreement():
+    import csv
+    from pathlib import Path
+
+    from referral.screening.answers import is_plain_agreement
+
+    root = Path(__file__).resolve().parents[1]
+    files = list((root / "data" / "crisis" / "corpus").glob("*.csv"))
+    files += [f for f in (root / "tests" / "crisis" / "blind").glob("*.csv") if "misses" not in f.name]
+    risky = [
+        r["text"] for f in files for r in csv.DictReader(f.open(encoding="utf-8")) if r["label"] in ("crisis", "ask")
+    ]
+    assert len(risky) > 4000
+    assert [t for t in risky if is_plain_agreement(t)] == []
+
+
+def test_another_states_medicaid_reports_every_program():
+    from referral.eligibility.engine import programs_in_scope
+
+    charlotte = {"town": "Charlotte", "state": "NC", "zip": "28202"}
+    assert set(programs_in_scope({"location": charlotte, "coverage": "medicaid_other_state"})) >= {"CSP", "CST"}
+    assert programs_in_scope({"location": charlotte, "coverage": "nc_medicaid"}) == ["CST"]
+
+
+def test_words_that_name_insurance_only_with_an_insurance_word_in_a_story():
+    assert "coverage" not in read_facts("my parents kicked me out and im sleeping at friends places", today=TODAY)
+    assert read_facts("she's on her parents' insurance, my parents' plan", today=TODAY)["coverage"] == "other"
+
+
+def test_a_zip_said_digit_by_digit_and_a_misspelled_town_with_its_state():
+    from referral.directory.geo import resolve_place
+
+    assert resolve_place("Worchester mass zero one six oh eight").place["zip"] == "01608"
+    assert resolve_place("worchester MA by the lake").place["town"] == "Worcester"
+
+
+def test_a_no_before_words_that_only_qualify_the_phrase():
+    assert parse_answer("justice", "No current or recent justice involvement.").value == "no"
+    assert parse_answer("justice", "current probation, no prior jail").value == "yes"

@@ -168,7 +168,7 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
         return PlaceMatch(UNKNOWN)
     prefer = prefer_state.upper() if prefer_state else None
 
-    text = _named_as_usual(g, text)
+    text = _digits_said(_named_as_usual(g, text))
     zip_match = _ZIP_RE.search(text)
     if zip_match:
         place = g.zips.get(zip_match.group(1))
@@ -220,6 +220,32 @@ def _nickname_pattern(names: tuple[str, ...]) -> re.Pattern:
     alternatives = sorted(names, key=len, reverse=True)
     body = "|".join(r"[\s\-/']*".join(map(re.escape, name.split())) for name in alternatives)
     return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])", re.IGNORECASE)
+
+
+_DIGIT_WORDS = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_SAID_ZIP = re.compile(
+    r"\b(?:(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine)[\s-]+){4}"
+    r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE,
+)
+
+
+def _digits_said(text: str) -> str:
+    """A ZIP code said digit by digit ("zero one six oh eight", voice-to-text) as digits."""
+    return _SAID_ZIP.sub(lambda m: "".join(_DIGIT_WORDS[w.lower()] for w in re.split(r"[\s-]+", m.group(0))), text)
 
 
 def _named_as_usual(g: Gazetteer, text: str) -> str:
@@ -328,6 +354,10 @@ def _typo_towns(g: Gazetteer, tokens: list[str], states: Iterable[str]) -> list[
     core = _core(g, tokens)
     if core:
         phrases.append(core)
+        words = core.split()
+        if len(words) > 1 and tuple(states) != tuple(g.served):
+            # A state named ("worchester mass ..."): each word or pair of words may be the town.
+            phrases += [" ".join(words[i : i + n]) for n in (2, 1) for i in range(len(words) - n + 1)]
     for i, tok in enumerate(tokens):
         if tok in g.cue_words:
             after = []

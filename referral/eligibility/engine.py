@@ -294,18 +294,27 @@ def programs_in_scope(answers: dict) -> list[str]:
     """The programs a screening is about, in result order.
 
     A place in Massachusetts or North Carolina: that state's programs only (the other state's are
-    left out of the results, not reported as unlikely). A place elsewhere: every program (each
+    left out of the results, not reported as unlikely), unless the coverage is another state's
+    Medicaid (then every program, as for a place elsewhere). A place elsewhere: every program (each
     then "unlikely": not offered there). No place known: the programs of the state the coverage
     points to (MassHealth -> the CSP programs, NC Medicaid -> CST), else every program.
     """
     programs = rules().programs.values()
     state = _state_code(answers.get("location"))
+    if _other_states_medicaid(answers):
+        # Another state's Medicaid ("South Carolina Medicaid" from "right outside Charlotte"): the
+        # person's state is that one; every program is reported (each "unlikely").
+        return [p.id for p in programs]
     if state:
         here = [p.id for p in programs if p.state == state]
         return here or [p.id for p in programs]
     coverage = answers.get("coverage")
     by_coverage = [p.id for p in programs if coverage in p.coverage]
     return by_coverage or [p.id for p in programs]
+
+
+def _other_states_medicaid(answers: dict) -> bool:
+    return answers.get("coverage") == "medicaid_other_state"
 
 
 def _reasons(program: Program, states: dict[str, str], status: str) -> list[str]:

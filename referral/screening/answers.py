@@ -735,6 +735,10 @@ _LIST_GAP = re.compile(
     r"[\s,/&]*(?:(?:any|the|a|time|stuff|history|charges)[\s,/&]+)*(?:or|nor)[\s,/&]+(?:(?:any|the|a)\s+)*"
 )
 _CLOSING_ANSWER = re.compile(r"[.,;!?]\s*so\s+(no|nope|yes|yeah|yep)\s*[.!]*\s*$", re.IGNORECASE)
+_NO_WITH_MODIFIERS = re.compile(
+    r"\b(?:no|not|never|without)\s+(?:(?:current|currently|recent|recently|or|and|any|prior|past|active|"
+    r"ongoing|open|pending|new|other|known|real|legal)\s+){1,4}$"
+)
 _NO_TWICE = re.compile(r"(?:^|\s)(?:no+|nope|nah|never)\s*$")
 _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
@@ -763,7 +767,10 @@ def _yes_no_parser(question_id: str):
                 continue
             # "no license no car": a phrase that says "no" itself is not undone by the "no" before it.
             own_no = norm[hit.start : hit.end].split()[:1] in (["no"], ["not"], ["never"], ["without"])
-            if hit.label in ("yes", "no") and not own_no and is_negated(text, hit.start, lex.tables["answer_negators"]):
+            said_not = is_negated(text, hit.start, lex.tables["answer_negators"]) or bool(
+                _NO_WITH_MODIFIERS.search(norm[: hit.start])  # "no current or recent justice involvement"
+            )
+            if hit.label in ("yes", "no") and not own_no and said_not:
                 if hit.label == "no" and _NO_TWICE.search(norm[: hit.start]):
                     return ParsedAnswer("no")  # said twice, not undone: "no never been in trouble"
                 # "no jail time but he is on probation": a phrase said as not so, and another said;
@@ -809,6 +816,29 @@ def says_a_command(text: str) -> bool:
 
 
 STOP_COMMAND_MAX_WORDS = 4
+
+
+# A plain agreement, in a closed set of words: "Yes. I want to do it.", "he says he'll do it, he's
+# sitting right here and said yes". Said to the consent question it is consent, whatever a
+# classifier trained on "I want to do it tonight" makes of it; one word outside the set
+# ("tonight", "off", "pills") and it is not plain any more.
+_AGREEMENT_WORDS = frozenset(
+    "yes yeah yep yup yea ya ok okay sure definitely absolutely of course really too also and so "
+    "i he she they we me him her them i'm im he's hes she's shes they're it it's its this that the a "
+    "says say said saying will would 'll ll like to do try give shot go for join take part in on with "
+    "agree agrees agreed want wants wanted program support help services team is am are here right now "
+    "sitting next nodding nods told tells asked ready willing in s m re".split()
+)
+_AGREEMENT_CORE = frozenset("yes yeah yep yup yea ya sure agree agrees agreed want wants will willing".split())
+
+
+def is_plain_agreement(text: str) -> bool:
+    """Whether a message only agrees ("Yes. I want to do it.") in words of a closed set."""
+    words = re.findall(r"[a-z']+", (text or "").lower().replace("’", "'"))
+    words = [
+        w for part in words for w in (part.split("'") if part.endswith(("'ll", "'s", "'m", "'re")) else [part]) if w
+    ]
+    return bool(words) and all(w in _AGREEMENT_WORDS for w in words) and any(w in _AGREEMENT_CORE for w in words)
 
 
 def says_resume(text: str) -> bool:

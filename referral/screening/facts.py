@@ -66,7 +66,19 @@ _SELF = re.compile(
 _MOVE_IN = re.compile(
     r"\b(?:move[\s-]?in|moving in|moves in|move into|moving into|gets the keys|lease starts)\b", re.IGNORECASE
 )
-_CARE_PLACES = {"va", "the va", "veterans"}
+# Coverage words that, in a message about other things, name insurance only next to an insurance
+# word ("the VA doc said", "my parents kicked me out", "my other son", "a private room").
+_CARE_PLACES = {
+    "va",
+    "the va",
+    "veterans",
+    "my parents",
+    "other",
+    "something else",
+    "private",
+    "commercial",
+    "employer",
+}
 _INSURANCE = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan)\b", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^\s*(?:no+\s*,?\s*wait|wait\s*,?\s*no|actually|sorry\s*,?\s*(?:i meant|it was|it's)|i meant|correction|"
@@ -119,7 +131,6 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         labels = [
             hit.label
             for hit in coverage_mentions(clause)
-            # "the VA doc said", "my group at the VA": care at the VA, said as insurance only with its words
             if not (norm_clause[hit.start : hit.end] in _CARE_PLACES and not _INSURANCE.search(clause))
         ]
         return any(label not in ("none", "not_sure") for label in labels) or bool(labels and _INSURANCE.search(clause))
