@@ -18,14 +18,12 @@ def tells_a_story(tracker: Tracker) -> bool:
     bipolar disorder...", "it's for me, we live in Worcester, does it cost anything?"), or says who
     needs help and seeks it: the person wants the screening (a question in it is answered too)."""
     from actions.screening_form import said_places
-    from referral.screening.facts import read_facts
-    from referral.screening.questions import question_ids
+    from referral.screening.facts import answered_in, read_facts
 
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/") or chosen_topic(tracker):
         return False
-    facts = read_facts(text, places=said_places(tracker))
-    said = [q for q in facts if q in question_ids() or q == "housing_hint"]
+    said = answered_in(read_facts(text, places=said_places(tracker)))
     # "I'm looking for something for my brother, he keeps ending up in the hospital": who it is
     # for, and help sought for them.
     return len(said) >= 2 or (bool(said) and bool(_SEEKS_HELP.search(text)))

@@ -25,7 +25,7 @@ from referral.eligibility.engine import questions_that_matter
 from referral.registry import registry
 from referral.screening import questions
 from referral.screening.answers import YES_NO_QUESTIONS, parse_answer, says_a_command, says_resume, says_stop
-from referral.screening.facts import is_correction, read_facts, say_back, speaks_of
+from referral.screening.facts import answered_in, is_correction, read_facts, say_back, speaks_of
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ class ActionStartScreening(Action):
                     facts.update(answer_slots("for_whom", parsed))
                     facts.pop("screening_retries", None)
             events += [SlotSet(key, value) for key, value in facts_as_slots(facts).items()]
-            if len([q for q in facts if q in questions.question_ids() or q == "housing_hint"]) >= 2:
+            if len(answered_in(facts)) >= 2:
                 dispatcher.utter_message(text=say_back(facts))
 
         return events
@@ -322,7 +322,9 @@ class AskScreeningQuestion(Action):
         else:
             again = bool(tracker.get_slot("screening_retries"))
             # "I'm at a shelter" said before: only whether housing is lined up is left to ask.
-            variant = "lined_up" if question_id == "housing" and tracker.get_slot("housing_hint") == "homeless" else ""
+            # Asked to change the housing answer: the whole question again.
+            lined_up = tracker.get_slot("housing_hint") == "homeless" and tracker.get_slot("revisit") != "housing"
+            variant = "lined_up" if question_id == "housing" and lined_up else ""
             dispatcher.utter_message(
                 text=questions.wording(question_id, voice(tracker), tracker.get_slot("relation"), again, variant),
                 buttons=questions.buttons(question_id, known_state(tracker), variant),
@@ -492,7 +494,7 @@ class ValidateScreeningForm(FormValidationAction):
             intent in CONTROL_INTENTS
             and confidence >= CONTROL_CONFIDENCE
             and (text.startswith("/") or says_a_command(text))
-            and not self._amount_answer(question_id, text)
+            and not self._answer_not_command(question_id, text)
         ):
             return self._control(intent, question_id, dispatcher, tracker)
         if intent == "nlu_fallback" and is_question(text):
@@ -594,22 +596,22 @@ class ValidateScreeningForm(FormValidationAction):
         # A "not sure" given before is replaced by a sure answer said later ("he has masshealth").
         sure = {q for q, v in answers.items() if v != NOT_SURE}
         skip = {question_id} if correcting else {question_id, *sure}
-        if not correcting and answers.get("coverage") == NOT_SURE:
-            skip.add("coverage")  # replaced only by a Medicaid named (below), not by "the VA doc said"
         places = [] if question_id == "location" else said_places(tracker)
         context = {**self._context(tracker), "asked": question_id}
         facts = read_facts(text, skip=skip, places=places, context=context)
-        if not correcting and answers.get("coverage") == NOT_SURE:
-            medicaid = read_facts(text, skip=set(questions.question_ids()) - {"coverage"}, context=context)
-            if registry().state_of_coverage(medicaid.get("coverage")):
-                facts["coverage"] = medicaid["coverage"]  # "he has masshealth now"
+        if (
+            not correcting
+            and answers.get("coverage") == NOT_SURE
+            and not registry().state_of_coverage(facts.get("coverage"))
+        ):
+            facts.pop("coverage", None)  # a "not sure" coverage is replaced by a Medicaid named, not by "the VA"
         if only_named:
             facts = {
                 q: v
                 for q, v in facts.items()
                 if ((q in answers and answers[q] != v) if correcting else (q in YES_NO_QUESTIONS and q not in answers))
             }
-        if not [q for q in facts if q in questions.question_ids() or q == "housing_hint"]:
+        if not answered_in(facts):
             return {}
         taken = facts_as_slots(facts)
         shown = dict(facts)
@@ -692,7 +694,7 @@ class ValidateScreeningForm(FormValidationAction):
         return {"location": match[0], "place_candidates": None, "screening_retries": 0}
 
     @staticmethod
-    def _amount_answer(question_id: str, text: str) -> bool:
+    def _answer_not_command(question_id: str, text: str) -> bool:
         """ "once, back in October" to the ER question is an answer with an amount, not "go back";
         "Lowell. wait no, Lawrence MA" to the place question is a place (the last one said)."""
         if text.startswith("/"):

@@ -77,6 +77,11 @@ def make_tracker(
     )
 
 
+def place_entities(text: str, *values: str) -> List[Dict[str, Any]]:
+    """The NLU's place entities for place names said in `text` (each found where it is said)."""
+    return [{"entity": "place", "value": v, "start": text.index(v), "end": text.index(v) + len(v)} for v in values]
+
+
 def run(action, tracker: Tracker):
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
@@ -603,27 +608,18 @@ def test_a_place_said_as_a_past_one_is_not_where_the_person_lives():
     from actions.screening_form import said_places
 
     text = "i was in fall river but im in providence now at the shelter"
-    entities = [
-        {"entity": "place", "value": "fall river", "start": text.index("fall"), "end": text.index("fall") + 10},
-        {"entity": "place", "value": "providence", "start": text.index("prov"), "end": text.index("prov") + 10},
-    ]
+    entities = place_entities(text, "fall river", "providence")
     places = said_places(make_tracker(text, entities=entities, form=None))
     # Providence is a city in RI and a village in NC (asked which); Fall River is where the person
     # was, never taken for where they are.
     assert places == []
 
     text = "we used to live in fall river, now we are in worcester"
-    entities = [
-        {"entity": "place", "value": "fall river", "start": text.index("fall"), "end": text.index("fall") + 10},
-        {"entity": "place", "value": "worcester", "start": text.index("worc"), "end": text.index("worc") + 9},
-    ]
+    entities = place_entities(text, "fall river", "worcester")
     assert said_places(make_tracker(text, entities=entities, form=None))[0]["town"] == "Worcester"
 
     text = "she lives in Nashua but works in Lowell MA"
-    entities = [
-        {"entity": "place", "value": "Nashua", "start": text.index("Nash"), "end": text.index("Nash") + 6},
-        {"entity": "place", "value": "Lowell MA", "start": text.index("Low"), "end": text.index("Low") + 9},
-    ]
+    entities = place_entities(text, "Nashua", "Lowell MA")
     # Nashua is not found as a place (outside the states served); Lowell is where she works.
     assert said_places(make_tracker(text, entities=entities[1:], form=None)) == []
 

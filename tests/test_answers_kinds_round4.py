@@ -5,7 +5,7 @@ from datetime import date
 
 from referral.screening.answers import parse_answer, says_stop
 from referral.screening.facts import read_facts, say_back
-from tests.test_actions import WORCESTER, make_tracker, run, texts, validate
+from tests.test_actions import WORCESTER, make_tracker, place_entities, run, texts, validate
 
 TODAY = date(2026, 12, 2)
 BASE = {"for_whom": "other", "relation": "brother", "location": WORCESTER, "coverage": "masshealth_unsure"}
@@ -97,6 +97,10 @@ def test_the_housing_question_after_homeless_in_a_story_asks_about_housing_lined
     assert "permanent supportive housing" in texts(messages)
     payloads = [b["payload"] for m in messages for b in (m.get("buttons") or [])]
     assert "homeless" in payloads and "homeless with permanent supportive housing lined up" in payloads
+    # Asked to change the housing answer: the whole question, with every kind of housing.
+    tracker = make_tracker("", {**BASE, "housing_hint": "homeless", "requested_slot": "housing", "revisit": "housing"})
+    messages, _ = run(AskScreeningQuestion_housing(), tracker)
+    assert "housed" in [b["payload"] for m in messages for b in (m.get("buttons") or [])]
 
 
 def test_nothing_lined_up_to_the_move_in_question_settles_the_housing():
@@ -153,7 +157,7 @@ def test_a_story_that_says_who_and_seeks_help_starts_the_screening():
     assert not tells_a_story(make_tracker("what is CSP?", intent="faq", form=None))
     # A question with the facts of a story: answered, and the screening starts from the facts.
     text = "it's for me, we live in Worcester, does it cost anything?"
-    place = [{"entity": "place", "value": "Worcester", "start": text.index("Worc"), "end": text.index("Worc") + 9}]
+    place = place_entities(text, "Worcester")
     assert tells_a_story(make_tracker(text, intent="faq", form=None, entities=place))
 
 
@@ -303,10 +307,7 @@ def test_a_place_in_an_institutions_name_is_not_where_the_person_lives():
     from actions.screening_form import said_places
 
     text = "im in brockton, got out of MCI Norfolk 5 weeks ago"
-    entities = [
-        {"entity": "place", "value": "brockton", "start": text.index("brock"), "end": text.index("brock") + 8},
-        {"entity": "place", "value": "Norfolk", "start": text.index("Norf"), "end": text.index("Norf") + 7},
-    ]
+    entities = place_entities(text, "brockton", "Norfolk")
     assert [p["town"] for p in said_places(make_tracker(text, entities=entities, form=None))] == ["Brockton"]
 
 

@@ -824,8 +824,8 @@ STOP_COMMAND_MAX_WORDS = 4
 # ("tonight", "off", "pills") and it is not plain any more.
 _AGREEMENT_WORDS = frozenset(
     "yes yeah yep yup yea ya ok okay sure definitely absolutely of course really too also and so "
-    "i he she they we me him her them i'm im he's hes she's shes they're it it's its this that the a "
-    "says say said saying will would 'll ll like to do try give shot go for join take part in on with "
+    "i he she they we me him her them im hes shes it its this that the a "
+    "says say said saying will would ll like to do try give shot go for join take part in on with "
     "agree agrees agreed want wants wanted program support help services team is am are here right now "
     "sitting next nodding nods told tells asked ready willing in s m re".split()
 )
@@ -834,10 +834,7 @@ _AGREEMENT_CORE = frozenset("yes yeah yep yup yea ya sure agree agrees agreed wa
 
 def is_plain_agreement(text: str) -> bool:
     """Whether a message only agrees ("Yes. I want to do it.") in words of a closed set."""
-    words = re.findall(r"[a-z']+", (text or "").lower().replace("’", "'"))
-    words = [
-        w for part in words for w in (part.split("'") if part.endswith(("'ll", "'s", "'m", "'re")) else [part]) if w
-    ]
+    words = re.findall(r"[a-z]+", (text or "").lower())  # "he's" -> "he", "s"
     return bool(words) and all(w in _AGREEMENT_WORDS for w in words) and any(w in _AGREEMENT_CORE for w in words)
 
 

@@ -251,6 +251,14 @@ def read_facts(
     return found
 
 
+def answered_in(facts: dict[str, Any]) -> list[str]:
+    """The questions a read_facts result says something about (a housing hint counts: it is half
+    the housing answer), without its extras (relation, diagnosis words, coverage_needs_state)."""
+    from referral.screening.questions import question_ids
+
+    return [q for q in facts if q in question_ids() or q == "housing_hint"]
+
+
 def _coverage_words(value: str) -> str:
     state = registry().state_of_coverage(value)
     if state:
