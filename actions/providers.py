@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import known_state
 from actions.interruptions import answer_interruption, is_question, state_help_lines
-from actions.screening_form import ask_which_place
+from actions.screening_form import ask_which_place, place_told
 from referral.directory import default_directory
 from referral.directory.geo import resolve_place
 from referral.registry import registry, us_state_names
@@ -80,9 +80,12 @@ class ActionPrepareProviderSearch(Action):
         events: List[EventType] = [SlotSet("search_filters", filters), SlotSet("place_candidates", None)]
         places = _entity_values(tracker, "place")
         prefer_state = _programs_state(programs) or known_state(tracker)
+        told = [] if places or text.startswith("/") else place_told(text)  # "Im in Danville VA, ..."
         if places:
             resolved = _resolve(str(places[0]), prefer_state)
             events += [SlotSet(key, value) for key, value in resolved.items()]
+        elif told:
+            events.append(SlotSet("search_place", told[0]))
         elif isinstance(tracker.get_slot("location"), dict):
             events.append(SlotSet("search_place", tracker.get_slot("location")))
         elif not isinstance(tracker.get_slot("search_place"), dict):

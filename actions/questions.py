@@ -44,15 +44,47 @@ def corrected_answers(tracker: Tracker) -> Dict[str, object]:
     """ "no wait, she's 18": a correction of answers given before (after the results too), read as
     the facts it states about questions already answered; {} when the message is no correction."""
     from actions.conversation_state import screening_answers
+    from actions.interruptions import is_question
     from actions.screening_form import said_places
+    from referral.screening.answers import NOT_SURE
     from referral.screening.facts import is_correction, read_facts
 
     text = tracker.latest_message.get("text") or ""
     answers = screening_answers(tracker)
-    if text.startswith("/") or not answers or not is_correction(text):
+    if text.startswith("/") or not answers:
         return {}
-    facts = read_facts(text, places=said_places(tracker))
-    return {q: v for q, v in facts.items() if q in answers and answers[q] != v}
+    if is_correction(text):
+        facts = read_facts(text, places=said_places(tracker))
+        changed = {q: v for q, v in facts.items() if q in answers and answers[q] != v}
+        if changed:
+            return changed
+        # "no espera, fueron 2 veces": no question named; the last question asked, read again.
+        from actions.screening_form import ValidateScreeningForm, last_question_asked
+        from referral.screening.answers import NOT_SURE, parse_answer
+
+        asked = last_question_asked(tracker)
+        if asked in answers and asked not in ("location", "for_whom"):
+            parsed = parse_answer(asked, text, context=ValidateScreeningForm._context(tracker))
+            if parsed.value not in (None, NOT_SURE) and parsed.value != answers[asked]:
+                return {asked: parsed.value}
+        return {}
+    if tracker.get_slot("eligibility") is None or is_question(text):
+        return {}
+    # After the results, a fact said again differently is a correction too, without the words
+    # ("he turned 18 on November 28", "the lease says move-in is April 2nd"); not who it is for
+    # or the place (a new screening, or providers elsewhere), and not a question ("what if...").
+    from actions.screening_form import another_person
+
+    facts = read_facts(text)
+    if another_person(facts, answers, tracker.get_slot("relation")):
+        return {}  # "now my sister, she is 30": a new screening, not a correction
+    return {
+        q: v for q, v in facts.items() if q in answers and q in _CORRECTED_UNSAID and answers[q] != v and v != NOT_SURE
+    }
+
+
+# The answers a message after the results may change without correction words.
+_CORRECTED_UNSAID = ("age", "psych_discharge", "er_visits", "move_in", "diagnosis", "housing", "justice")
 
 
 class ActionAnswerQuestion(Action):

@@ -19,12 +19,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation_state import REQUESTED_SLOT, known_state, screening_answers, voice
-from actions.interruptions import answer_interruption, is_question
-from referral.directory.geo import resolve_place
+from actions.interruptions import answer_interruption, faq_ranking, is_question
+from referral import faq
+from referral.directory.geo import resolve_place, state_code
 from referral.eligibility.engine import questions_that_matter
 from referral.registry import registry
 from referral.screening import questions
-from referral.screening.answers import YES_NO_QUESTIONS, parse_answer, says_a_command, says_resume, says_stop
+from referral.screening.answers import (
+    YES_NO_QUESTIONS,
+    commands_only_inside_answer,
+    parse_answer,
+    says_a_command,
+    says_resume,
+    says_stop,
+)
 from referral.screening.facts import answered_in, is_correction, read_facts, say_back, speaks_of
 
 logger = logging.getLogger(__name__)
@@ -77,6 +85,24 @@ _INSTITUTION_AFTER = re.compile(
 )
 
 
+# A message said as an answer to "Who is the support for?" ("is for my brother", "para mi hijo").
+_SAYS_FOR_WHOM = re.compile(
+    r"^\s*(?:sorry,?\s*)?(?:it'?s|its|is|this is|es|no,?\s*)?\s*(?:for|para|pou)\s+(?:my|mi|mwen)\b", re.IGNORECASE
+)
+
+# A question about what the open question means ("what counts as psychiatric?", "what is a PO?").
+_MEANING_ASKED = re.compile(
+    r"\b(?:what (?:does|do) (?:that|this|it|you|they) mean|what do you mean|what does [\w\s']{1,30} mean|"
+    r"what counts|what is (?:a|an|the) [\w\s']{1,25}\?|what's (?:a|an|the) [\w\s']{1,25}\?|whats (?:a|an) [\w\s']{1,25}\?|"
+    r"like do i|does that mean|does that include|does (?:that|it) count|do you mean|qu[eé] (?:es|significa|quiere decir)|"
+    r"what'?s that|what is that|meaning of)",
+    re.IGNORECASE,
+)
+
+# A message of at most these many words may be only a place ("Springfield, Missouri. 65806").
+_PLACE_ONLY_WORDS = 8
+
+
 def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     """The places of the place names the NLU found in the latest message, resolved (found or
     outside); a place said as a past one or as a workplace is never taken for where the person
@@ -85,8 +111,13 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     now, unsettled = [], False
     for entity in _entities(tracker):
         if entity.get("entity") == "place" and entity.get("value"):
-            match = resolve_place(str(entity["value"]))
             start, end = entity.get("start"), entity.get("end")
+            # The words as said: "We're in Salem" is asked about (MA or OR), though the NLU names
+            # the only Salem of the states served.
+            said = text[start:end] if isinstance(start, int) and isinstance(end, int) and end > start else ""
+            match = resolve_place(said or str(entity["value"]))
+            if said and match.status not in ("found", "outside", "ambiguous"):
+                match = resolve_place(str(entity["value"]))
             past = isinstance(start, int) and _PAST_PLACE.search(text[max(0, start - 30) : start])
             # "got out of MCI Norfolk", "Lowell General", "Hampden County jail": a place in the
             # name of an institution, not where the person lives.
@@ -98,7 +129,41 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
                 now.append(match.place)
             elif match.status == "ambiguous":
                 unsettled = True  # "now in Providence" (RI or NC): asked, no other town taken
+    if not now and not unsettled and not any(e.get("entity") == "place" for e in _entities(tracker)):
+        now = place_told(text)
     return [] if unsettled else now
+
+
+# "I live in Worchester mass zero one six oh five": where a place is told as home, in a clause the
+# NLU found no place in (a typo, a ZIP said as words).
+_LIVE_CUE = re.compile(
+    r"\b(?:i'?m|we'?re|(?:i|we|he|she|they)\s+(?:live|lives|living|stay|stays|staying|am|are|is))\s+(?:in|at|near)\s+",
+    re.IGNORECASE,
+)
+
+
+def place_told(text: str) -> List[Dict[str, Any]]:
+    for cue in _LIVE_CUE.finditer(text):
+        rest = text[cue.end() :]
+        clause = re.split(r"[.!?;,\n]| and | but | i have | i'm | im | he has | she has ", rest, maxsplit=1)[0]
+        words = clause.split()[:8]
+        for n in range(len(words), 0, -1):
+            said = " ".join(words[:n])
+            match = resolve_place(said)
+            if match.status == "found" or (match.status == "outside" and _said_with_zip_or_state(said, match.place)):
+                return [match.place]  # not "we live in the woods" (Woods, KY)
+            if match.status == "ambiguous":
+                return []
+    return []
+
+
+def _said_with_zip_or_state(text: str, place: Dict[str, Any]) -> bool:
+    """Whether a place is said beyond doubt: with a ZIP, or its state ("home" is a town in Kansas)."""
+    if re.search(r"\b\d{5}\b", text):
+        return True
+    words = [w.strip(".,;!?") for w in text.split()]
+    pairs = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
+    return any(state_code(w) == place.get("state") for w in words + pairs if w)
 
 
 def facts_as_slots(facts: Dict[str, Any]) -> Dict[Text, Any]:
@@ -188,6 +253,38 @@ def times_asked_in_a_row(tracker: Tracker, question_id: str) -> int:
     return count
 
 
+def last_question_asked(tracker: Tracker) -> Optional[str]:
+    """The id of the screening question the bot asked last (its `question` payload)."""
+    for event in reversed(tracker.events):
+        custom = (event.get("data") or {}).get("custom") or {} if event.get("event") == "bot" else {}
+        if custom.get("type") == "question":
+            return custom.get("id")
+    return None
+
+
+def times_asked_unanswered(tracker: Tracker, question_id: str) -> int:
+    """How many times the bot asked this question since it was last answered, whatever came in
+    between (other questions too: "go back" to another question and back again)."""
+    count, before_this_message = 0, False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            before_this_message = True  # slots set after it are this message's, not yet validated
+        if not before_this_message:
+            continue
+        if event.get("event") == "slot" and event.get("name") == question_id and event.get("value") is not None:
+            break
+        if event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if custom.get("type") == "question" and custom.get("id") == question_id:
+                count += 1
+    return count
+
+
+# However the asking goes (interruptions, "go back", a control word read in an answer), a
+# question asked this many times without an answer is taken as "not sure": never a loop.
+MAX_ASKS_UNANSWERED = 6
+
+
 def interruption_counted(tracker: Tracker) -> Dict[Text, Any]:
     """A crisis answer in the middle of the screening counts as one of the three times its question
     may come back; the third time the question is taken as "not sure" (never a loop)."""
@@ -202,6 +299,14 @@ def interruption_counted(tracker: Tracker) -> Dict[Text, Any]:
     return {"screening_retries": retries + 1}
 
 
+def another_person(facts: Dict[str, Any], answers: Dict[str, Any], relation: Optional[str]) -> bool:
+    """Whether facts read after the results are about someone else than the screening was ("now
+    my brother, he's 30"): another relation, or another kind of asker."""
+    if "for_whom" not in facts or "for_whom" not in answers:
+        return False
+    return facts["for_whom"] != answers["for_whom"] or bool(facts.get("relation")) and facts["relation"] != relation
+
+
 class ActionStartScreening(Action):
     """Starts (or resumes) the screening, taking who it is for from the first message if said."""
 
@@ -214,7 +319,17 @@ class ActionStartScreening(Action):
         finished = tracker.get_slot("eligibility") is not None
         events: List[EventType] = [SlotSet("screening_retries", 0), SlotSet("place_candidates", None)]
         target = _entity_value(tracker, "question") if intent == "change_answer" else None
-        changing = target in answers  # "change my answer about the ER visits", after the results too
+        if intent == "change_answer" and target is None and finished and answers:
+            from actions.questions import corrected_answers
+
+            if not corrected_answers(tracker):
+                # "wait, I want to change my answer about wanting the help" after the results, no
+                # question named and no new answer said: the last question asked (else answered).
+                plan = question_plan(tracker, answers)
+                asked = last_question_asked(tracker)
+                target = asked if asked in answers else next((q for q in reversed(plan) if q in answers), None)
+        # "change my answer about the ER visits", after the results too (asked now if it never was)
+        changing = target in answers or (bool(answers) and target in questions.question_ids())
         if finished and not changing and intent != "restart_screening":
             # "no wait, it was 2 visits" after the results: that answer changed, the rest kept.
             from actions.questions import corrected_answers
@@ -223,6 +338,14 @@ class ActionStartScreening(Action):
             if corrected:
                 dispatcher.utter_message(text=say_back(corrected).replace("Got it:", "Okay, I changed that:"))
                 return events + [SlotSet(q, v) for q, v in corrected.items()] + [SlotSet("eligibility", None)]
+            text = tracker.latest_message.get("text") or ""
+            facts = read_facts(text, places=said_places(tracker)) if not text.startswith("/") else {}
+            if intent == "inform" and not another_person(facts, answers, tracker.get_slot("relation")):
+                # "Yes. Before all this she told me she wants the team. She agrees." after the
+                # results: nothing new about who it is for, so the same screening, nothing lost;
+                # what is new is taken and the results come again.
+                new = {q: v for q, v in facts_as_slots(facts).items() if q not in answers and q != "relation"}
+                return events + [SlotSet(q, v) for q, v in new.items()] + [SlotSet("eligibility", None)]
 
         if intent == "restart_screening" or (finished and not changing) or not answers:
             events += [SlotSet(question_id, None) for question_id in questions.question_ids()]
@@ -241,8 +364,9 @@ class ActionStartScreening(Action):
         elif changing:
             dispatcher.utter_message(text=f'Okay, let\'s change the answer to "{questions.label(target)}".')
             events += [SlotSet("eligibility", None), SlotSet(target, None), SlotSet("revisit", target)]
-            # The new answer may be in the same message: "change the ER visits, it was 2".
-            if target != "location" and text_of(tracker):
+            # The new answer may be in the same message: "change the ER visits, it was 2" (not a
+            # yes or no: "I want to change my answer about wanting the help" is no "I want").
+            if target != "location" and target not in YES_NO_QUESTIONS and text_of(tracker):
                 parsed = parse_answer(target, text_of(tracker), context=ValidateScreeningForm._context(tracker))
                 if parsed.value is not None and parsed.value != NOT_SURE:
                     events += [SlotSet(target, parsed.value), SlotSet("revisit", None)]
@@ -478,6 +602,12 @@ class ValidateScreeningForm(FormValidationAction):
 
         intent, confidence = _intent(tracker)
         text = tracker.latest_message.get("text") or value
+        if times_asked_unanswered(tracker, question_id) >= MAX_ASKS_UNANSWERED:
+            parsed = parse_answer(question_id, text, context=self._context(tracker))
+            if parsed.value is not None and question_id != "location":
+                return answer_slots(question_id, parsed)
+            dispatcher.utter_message(text="No problem. I'll mark that one as \"not sure\" and we'll go on.")
+            return {question_id: NOT_SURE, "screening_retries": 0, "place_candidates": None, "revisit": None}
         if (
             not text.startswith("/")
             and (is_correction(text) or question_id in YES_NO_QUESTIONS)
@@ -505,9 +635,27 @@ class ValidateScreeningForm(FormValidationAction):
             and confidence >= QUESTION_CONFIDENCE
             and is_question(text)
         )
+        if not asked_something and "?" in text and faq.decide(faq_ranking(tracker)).kind in (faq.ONE, faq.BOTH):
+            # "we live in Worcester, does it cost anything?": an answer, and a program question the
+            # ranking is sure of.
+            intent, asked_something = "faq", True
         # The open question first: the message is read with its parser (the text, one parse path),
         # and every other fact it gives is taken too. A message that is also a question about the
         # programs gets its answer after.
+        meaning = _MEANING_ASKED.search(text) if question_id != "location" and "?" in text else None
+        if meaning and not text[text.rindex("?") + 1 :].strip():
+            # "what does that mean, justice involvement? like do i have a PO?": a question about
+            # the question, no answer (its "PO" is no "yes"). Answered where the program questions
+            # know it, then the question again (counted).
+            if not asked_something and faq.decide(faq_ranking(tracker)).kind in (faq.ONE, faq.BOTH):
+                intent, asked_something = "faq", True
+            if asked_something:
+                answer_interruption(intent, tracker, dispatcher)
+            return self._unclear(question_id, dispatcher, tracker)
+        if meaning:
+            # "what kind of trouble do you mean? I don't have a car ... So yes.": the answer is
+            # what follows the question.
+            text = text[text.rindex("?") + 1 :]
         if question_id != "location" and says_resume(text) and not speaks_of(question_id, text):
             # "im ok for now, can we keep going", "ya estoy mejor, ¿podemos seguir?": the person asks
             # to go on; its "ok" or "ya" is no answer. The question again (counted).
@@ -599,6 +747,21 @@ class ValidateScreeningForm(FormValidationAction):
         places = [] if question_id == "location" else said_places(tracker)
         context = {**self._context(tracker), "asked": question_id}
         facts = read_facts(text, skip=skip, places=places, context=context)
+        moved = self._place_said_again(question_id, text, answers, slots)
+        if moved:
+            facts["location"] = moved
+        if (
+            not correcting
+            and slots.get(question_id) is None
+            and question_id != "for_whom"
+            and "for_whom" in sure
+            and _SAYS_FOR_WHOM.match(text)
+        ):
+            # "is for my brother" to the place question, after "self" was taken: who it is for.
+            said = read_facts(text, skip={question_id}, context=context)
+            relation = said.get("relation")
+            if said.get("for_whom") and relation and relation != tracker.get_slot("relation"):
+                facts.update({"for_whom": said["for_whom"], "relation": relation})
         if (
             not correcting
             and answers.get("coverage") == NOT_SURE
@@ -670,6 +833,10 @@ class ValidateScreeningForm(FormValidationAction):
             }
 
         target = _entity_value(tracker, "question") if intent == "change_answer" else None
+        if target in questions.question_ids() and target not in answers and target != question_id:
+            # "change my answer about the ER visits" before that question was asked: asked now.
+            dispatcher.utter_message(text=f'Okay, let\'s answer "{questions.label(target)}" now.')
+            return {question_id: None, "screening_retries": 0, "place_candidates": None, "revisit": target}
         if target not in answers or target == question_id:
             plan = question_plan(tracker, answers)
             earlier = [q for q in plan[: plan.index(question_id)] if q in answers] if question_id in plan else []
@@ -694,6 +861,32 @@ class ValidateScreeningForm(FormValidationAction):
         return {"location": match[0], "place_candidates": None, "screening_retries": 0}
 
     @staticmethod
+    def _place_said_again(
+        question_id: str, text: str, answers: Dict[str, Any], slots: Dict[Text, Any]
+    ) -> Optional[Dict[str, Any]]:
+        """ "Springfield, Missouri. 65806" to the coverage question, after "Springfield" was taken
+        for the one in MA: a short message that is only a place, other than the one answered,
+        corrects the place (the open question had no answer in it)."""
+        if (
+            question_id == "location"
+            or slots.get(question_id) is not None
+            or not isinstance(answers.get("location"), dict)
+        ):
+            return None
+        if len(text.split()) > _PLACE_ONLY_WORDS:
+            return None
+        match = resolve_place(text)
+        if match.status not in ("found", "outside"):
+            return None
+        if not _said_with_zip_or_state(text, match.place):
+            return None
+        same = (match.place.get("town"), match.place.get("state")) == (
+            answers["location"].get("town"),
+            answers["location"].get("state"),
+        )
+        return None if same else match.place
+
+    @staticmethod
     def _answer_not_command(question_id: str, text: str) -> bool:
         """ "once, back in October" to the ER question is an answer with an amount, not "go back";
         "Lowell. wait no, Lawrence MA" to the place question is a place (the last one said)."""
@@ -702,7 +895,9 @@ class ValidateScreeningForm(FormValidationAction):
         if question_id == "location":
             return resolve_place(text).status in ("found", "outside")
         if question_id not in AMOUNT_QUESTIONS:
-            return False
+            # "got out of the house of correction in august": the command word inside an answer's
+            # own phrase ("house of correction") commands nothing.
+            return commands_only_inside_answer(question_id, text)
         return parse_answer(question_id, text).value not in (None, NOT_SURE)
 
     @staticmethod

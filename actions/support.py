@@ -26,7 +26,8 @@ from referral.crisis.answers import (
     words_for,
 )
 from referral.crisis.resources import answers_data
-from referral.screening.answers import is_plain_agreement, says_stop
+from referral.screening.answers import is_plain_agreement, says_safe_now, says_stop
+from referral.screening.facts import speaks_of
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,53 @@ def agreement_to_consent(tracker: Tracker) -> List[EventType]:
     return [SlotSet("consent", "yes"), SlotSet("screening_retries", 0), FollowupAction("screening_form")]
 
 
+# The actions that give crisis help (the resources, or the safety question's answer).
+_HELP_ACTIONS = ("action_crisis_response", "action_safety_answer")
+
+
+def _help_just_given(tracker: Tracker) -> bool:
+    """Whether crisis help was given in reply to the message before this one."""
+    seen_user = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user += 1
+            if seen_user == 2:
+                return False
+        elif seen_user == 1 and event.get("event") == "action" and event.get("name") in _HELP_ACTIONS:
+            return True
+    return False
+
+
+def safe_after_help(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """ "The ambulance took her to the hospital. They say she will be all right. Can we go on?" just
+    after crisis help: thanks, 988 one tap away, and back where the person was (the open question's
+    answer in the message taken), when the crisis layer's signal came from the classifier alone and
+    the message says safety in words of `says_safe_now` (none of the 5,450 risk lines of the crisis
+    corpus and blind sets). Anything else, patterns included, is answered as a crisis."""
+    message = tracker.latest_message or {}
+    signal = message.get("crisis") or {}
+    if signal.get("source") != "classifier" or not _help_just_given(tracker):
+        return []
+    if not says_safe_now(message.get("text") or ""):
+        return []
+    logger.info("Safety said just after crisis help was not taken for a new crisis.")
+    CrisisCounter.record("safe_after_help", signal.get("kind", ""))
+    words = words_for(signal.get("lang"))
+    dispatcher.utter_message(
+        text=words["safety_no"], buttons=[{"title": words["button_988"], "payload": "/human_handoff"}]
+    )
+    # The open question's answer only in its own words ("I agree to take part"): the "ok" of
+    # "ok, my sister is here and I'm safe" is no "yes".
+    asked = tracker.get_slot("requested_slot")
+    taken = open_question_answer(tracker, sure=True) if asked and speaks_of(asked, message.get("text") or "") else {}
+    events: List[EventType] = [SlotSet(k, v) for k, v in taken.items()]
+    form = tracker.active_loop.get("name")
+    events += go_on(dispatcher, tracker, signal, form)
+    # Back to the open form's question, never on to the safety question the rule would ask next.
+    next_action = form if form in FORMS_TO_RESUME else "action_listen"
+    return [e for e in events if e.get("event") != "followup"] + [FollowupAction(next_action)]
+
+
 class ActionCrisisResponse(Action):
     """A clear crisis: help first, fitted to the kind; a screening keeps its place and answers,
     including an answer given in the same message outside the crisis sentences."""
@@ -132,7 +180,7 @@ class ActionCrisisResponse(Action):
         return "action_crisis_response"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        agreed = agreement_to_consent(tracker)
+        agreed = agreement_to_consent(tracker) or safe_after_help(dispatcher, tracker)
         if agreed:
             return agreed
         signal = crisis_signal(tracker)
@@ -150,7 +198,7 @@ class ActionSafetyQuestion(Action):
         return "action_safety_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        agreed = agreement_to_consent(tracker)
+        agreed = agreement_to_consent(tracker) or safe_after_help(dispatcher, tracker)
         if agreed:
             return agreed
         signal = crisis_signal(tracker)

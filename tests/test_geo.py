@@ -196,7 +196,7 @@ def test_a_village_here_named_like_a_city_elsewhere_is_asked_about():
     assert match.status == "ambiguous"
     assert {("Providence", "NC"), ("Providence", "RI")} <= {(c["town"], c["state"]) for c in match.candidates}
     assert resolve_place("Providence", prefer_state="NC").place["state"] == "NC"
-    assert resolve_place("Springfield").place["state"] == "MA"  # as large here as elsewhere: no question
+    assert resolve_place("Worcester").place["state"] == "MA"  # no town of its size elsewhere: no question
     assert resolve_place("Charlotte").place["state"] == "NC"
 
 
@@ -251,3 +251,17 @@ def test_the_cached_index_is_the_built_index(tmp_path, monkeypatch):
         assert dict(rebuilt.zips.rows) == dict(built.zips.rows)
     finally:
         gazetteer.load_gazetteer.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "said, elsewhere", [("Springfield", "MO"), ("I live in Springfield", "MO"), ("Greenville", "SC")]
+)
+def test_a_city_of_the_same_name_elsewhere_is_asked_about(said, elsewhere):
+    """ "Springfield" is a city in Massachusetts and in Missouri: asked, not taken as MA; with the
+    state known from the coverage, it is taken."""
+    match = resolve_place(said)
+    assert match.status == "ambiguous"
+    assert elsewhere in {c["state"] for c in match.candidates}
+    home = "MA" if "Springfield" in said else "NC"
+    assert resolve_place(said, prefer_state=home).place["state"] == home
+    assert resolve_place(f"{said}, {home}").status == "found"

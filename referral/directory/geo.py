@@ -181,6 +181,9 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
         return PlaceMatch(UNKNOWN)
     raw_tokens = _raw_tokens(text)
     named_state, state_span, state_is_town = _find_state(g, tokens, raw_tokens, _clause_ends(text))
+    county = _county_said(g, tokens, named_state if not state_is_town else None, prefer)
+    if county is not None:
+        return county  # "ashe county NC, out in the county not in a town"
     town_tokens = [t for i, t in enumerate(tokens) if not (state_span and state_span[0] <= i < state_span[1])]
 
     if named_state and not state_is_town:
@@ -410,14 +413,63 @@ def _resolve_in_state(g: Gazetteer, tokens: list[str], state: str) -> PlaceMatch
     return PlaceMatch(OUTSIDE, dict(g.state_places[state]))
 
 
-# A town of the states served whose name belongs to a much larger town elsewhere (by ZIP codes).
+# A town of the states served whose name belongs to a town elsewhere at least half its size (by
+# ZIP codes): "Springfield" is a city in MA and in MO, "Greenville" in NC and SC; asked about
+# (a person in Missouri told of MassHealth programs would be misled), unless the coverage said
+# the state.
 _ELSEWHERE_MIN_ZIPS = 5
-_ELSEWHERE_RATIO = 4
+_ELSEWHERE_RATIO = 0.5
+_ELSEWHERE_RATIO_BOTH = 4
+
+
+def _county_places(g: Gazetteer) -> dict:
+    """(state, county name key without "county") -> the county as a place: its name, state and the
+    centre of its ZIPs (the `town` is the county's name, there is no ZIP). Built once per index."""
+    cached = _COUNTIES.get(id(g))
+    if cached is not None:
+        return cached
+    points: dict = {}
+    for row in g.zips.rows.values():
+        _, _, state, county, lat, lon = row[:6]
+        if county and lat is not None and lon is not None:
+            points.setdefault((state, name_key(county.replace(" County", ""))), (county, []))[1].append((lat, lon))
+    places = {}
+    for (state, key), (county, coords) in points.items():
+        lat = sum(c[0] for c in coords) / len(coords)
+        lon = sum(c[1] for c in coords) / len(coords)
+        places[(state, key)] = {"zip": None, "town": county, "state": state, "county": county, "lat": lat, "lon": lon}
+    _COUNTIES[id(g)] = places
+    return places
+
+
+_COUNTIES: dict = {}
+
+
+def _county_said(g: Gazetteer, tokens: list[str], state: str | None, prefer: str | None) -> PlaceMatch | None:
+    """A county named as the place ("Ashe County, NC", "out in Johnston county"): in the state
+    named, else in the states served (asked which when in both); None when no county is said."""
+    if "county" not in tokens:
+        return None
+    at = tokens.index("county")
+    counties = _county_places(g)
+    for size in (3, 2, 1):
+        words = tokens[max(0, at - size) : at]
+        if len(words) < size:
+            continue
+        key = " ".join(words)
+        states = [state] if state else list(g.served)
+        found = [dict(counties[(s, key)]) for s in states if (s, key) in counties]
+        if len(found) == 1:
+            return PlaceMatch(FOUND if found[0]["state"] in g.served else OUTSIDE, found[0])
+        if found:
+            preferred = [p for p in found if p["state"] == prefer]
+            return PlaceMatch(FOUND, preferred[0]) if len(preferred) == 1 else PlaceMatch(AMBIGUOUS, candidates=found)
+    return None
 
 
 def _bigger_elsewhere(g: Gazetteer, places: list[dict]) -> dict | None:
-    """The town of the same name outside the states served that is far larger than any of
-    `places` ("Providence, RI" for the Providence of NC), or None."""
+    """The town of the same name outside the states served that is as large as any of `places`
+    or not much smaller ("Providence, RI" for the Providence of NC), or None."""
     key = name_key(places[0]["town"])
     served_zips = max(g.towns.rows[(p["state"], key)][ZIP_COUNT] for p in places if (p["state"], key) in g.towns.rows)
     outside = [s for s in g.town_states if s not in g.served and (s, key) in g.towns]
@@ -425,7 +477,10 @@ def _bigger_elsewhere(g: Gazetteer, places: list[dict]) -> dict | None:
         return None
     state = max(outside, key=lambda s: g.towns.rows[(s, key)][ZIP_COUNT])
     zips = g.towns.rows[(state, key)][ZIP_COUNT]
-    if zips >= _ELSEWHERE_MIN_ZIPS and zips >= _ELSEWHERE_RATIO * served_zips:
+    # A name in both states served is asked about anyway (MA or NC); another state is added to
+    # that question only when its town is far larger.
+    ratio = _ELSEWHERE_RATIO if len({p["state"] for p in places}) == 1 else _ELSEWHERE_RATIO_BOTH
+    if zips >= _ELSEWHERE_MIN_ZIPS and zips >= ratio * served_zips:
         return dict(g.towns[(state, key)])
     return None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Optional
 
 from rapidfuzz.distance import Levenshtein
@@ -22,7 +23,7 @@ from referral.registry import registry
 from referral.screening.lexicon import lexicon
 from referral.screening.questions import answer_values
 from referral.text.durations import TimeReference, current_date, find_time_references
-from referral.text.normalize import normalize
+from referral.text.normalize import normalize, strip_accents
 from referral.text.numbers import find_number_ranges, find_numbers, number_words
 from referral.text.phrases import PUNCTUATION, PhraseHit, is_negated, key
 
@@ -37,6 +38,8 @@ _KIND_UNSURE = re.compile(
 )
 _THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|his|them|hes|he's|shes|she's)\b")
 _OBJECT_SELF = {"me", "my", "mine", "i"}
+_HE_OR_SHE = re.compile(r"\b(?:he|she|hes|he's|shes|she's|him|her)\b")
+_SUBJECT_SELF = {"i am", "i'm", "im", "i do", "i need", "yo"}
 _REFERRER = re.compile(
     r"\s*(?:\w+\s+)?(?:gave me|give me|told me|tells me|said i|says i|said to|sent me|referred me|recommended|"
     r"suggested|mentioned|thinks i|wants me|me dijo|me habl[oó]|me recomend[oó]|me mand[oó])\b"
@@ -233,19 +236,32 @@ def _exact(question_id: str, text: str) -> Optional[Any]:
 
 def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
-    if tables["for_whom_self_explicit"].first(norm):
-        return ParsedAnswer("self")  # "for myself, I'm a peer worker"
+    explicit = [
+        h
+        for h in tables["for_whom_self_explicit"].find_all(norm)
+        if not is_negated(text, h.start, tables["for_whom_negators"], max_gap_words=0)
+    ]
+    if explicit:
+        return ParsedAnswer("self")  # "for myself, I'm a peer worker"; not "it's not for me"
     hits = [
         h
         for h in tables["for_whom"].find_all(norm)
-        if h.label[0] == "self" or not is_negated(text, h.start, tables["for_whom_negators"], max_gap_words=0)
+        if not is_negated(text, h.start, tables["for_whom_negators"], max_gap_words=0)
     ]
     # "the social worker gave me this", "my case manager told me about it": a worker who sent the
     # writer here, not the writer's own role.
     hits = [h for h in hits if not (h.label[0] == "client" and _REFERRER.match(norm[h.end : h.end + 40]))]
     if _THIRD_PERSON.search(norm):
         # "he asked me to look into this": "me" is who he asked, not who the support is for.
-        hits = [h for h in hits if not (h.label[0] == "self" and h.start > 0 and norm[h.start : h.end] in _OBJECT_SELF)]
+        # "I am confused, he turned 18": "I am" says nothing of who the support is for.
+        hits = [
+            h
+            for h in hits
+            if not (
+                h.label[0] == "self"
+                and ((h.start > 0 and norm[h.start : h.end] in _OBJECT_SELF) or norm[h.start : h.end] in _SUBJECT_SELF)
+            )
+        ]
     kinds = [h.label[0] for h in hits]
     for kind in ("client", "other", "self"):
         if kind in kinds:
@@ -253,6 +269,10 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
             return ParsedAnswer(kind, {"relation": relation} if relation else {})
     if _answer_word("for_whom", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
+    if _HE_OR_SHE.search(norm):
+        # "he turned 18 last month", "she asked me to look into this": someone else, unnamed (to
+        # the question only; in a story, "he" says nothing of who is writing).
+        return ParsedAnswer("other", {"by_pronoun": True})
     return ParsedAnswer(None)
 
 
@@ -404,7 +424,17 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
     if parsed.value is None and not labels and _answer_word("coverage", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
+    if parsed.value == "other" and not medicaid_said and _COVERAGE_DOUBT.search(norm):
+        # "i dont know. medicare. maybe the other one. my daughter do the papers": another
+        # insurance named in doubt may come with Medicaid too; not sure, not "no Medicaid".
+        return ParsedAnswer(NOT_SURE)
     return parsed
+
+
+_COVERAGE_DOUBT = re.compile(
+    r"\b(?:i don'?t know|i dont know|not sure|no s[eé]|idk|maybe|or the other|the other one|"
+    r"could be|don'?t remember|no me acuerdo)\b"
+)
 
 
 def _numbers_outside_times(text: str, norm: str, today: date, keep_years: bool = False) -> list[tuple[int, int, float]]:
@@ -538,6 +568,13 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
     return ParsedAnswer(word)
 
 
+_HOW_LONG = re.compile(
+    r"(?:\b(?:for|durante|por)\s+(?:about\s+|around\s+|like\s+|almost\s+|over\s+)?"
+    r"|\b(?:stayed|estuvo|internad[oa]|hospitalizad[oa])\s+(?:[^\W\d_]+\s+){0,2})$",
+    re.IGNORECASE,
+)
+
+
 def _first_time(text: str, today: date, prefer: str) -> tuple[Optional[TimeReference], list[TimeReference]]:
     """The time that answers the question, and any windows said.
 
@@ -545,6 +582,8 @@ def _first_time(text: str, today: date, prefer: str) -> tuple[Optional[TimeRefer
     two weeks and got out a month ago" the discharge was a month ago.
     """
     refs = find_time_references(text, today, prefer)
+    # "in a psych unit for 9 days", "was inpatient for two weeks": how long, not when.
+    refs = [r for r in refs if not (r.kind == "unsigned" and _HOW_LONG.search(text[max(0, r.start - 30) : r.start]))]
     points = [r for r in refs if not r.kind.startswith("window")]
     windows = [r for r in refs if r.kind.startswith("window")]
     ranked = sorted(points, key=lambda r: {prefer: 0, "unsigned": 1}.get(r.kind, 2))
@@ -644,10 +683,28 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
         return _in_range("er_visits", count, count + COUNT_SPREAD, count)
     if side == "at_most":
         return _in_range("er_visits", 0, count, count)
-    return ParsedAnswer(count)
+    within = _dated_within_window(text, today, count)
+    return ParsedAnswer(count if within is None else within)
 
 
 ER_WINDOW_DAYS = 90
+
+
+def _dated_within_window(text: str, today: date, count: int) -> Optional[int]:
+    """ "Twice: on August 30th, and last Tuesday": a count told with one past time per visit,
+    counted within the 90 days (August 30th is 94 days ago); None when the times do not say
+    (not one per visit, or one that may fall on either side)."""
+    refs = [r for r in find_time_references(text, today) if r.kind == "past"]
+    if count < 2 or len(refs) != count:
+        return None
+    inside = 0
+    for ref in refs:
+        low, high = (ref.low, ref.high) if ref.low is not None and ref.high is not None else (ref.days, ref.days)
+        if -low <= ER_WINDOW_DAYS:
+            inside += 1
+        elif -high <= ER_WINDOW_DAYS:
+            return None  # "in early September": maybe inside, maybe not
+    return inside
 
 
 def _visits_by_date(text: str, today: date) -> Optional[int]:
@@ -732,9 +789,12 @@ def _parse_location(text: str, norm: str, today: date, context: dict) -> ParsedA
 
 # Between the phrases of one list said under one "no" ("no court, jail or probation").
 _LIST_GAP = re.compile(
-    r"[\s,/&]*(?:(?:any|the|a|time|stuff|history|charges)[\s,/&]+)*(?:or|nor)[\s,/&]+(?:(?:any|the|a)\s+)*"
+    r"[\s,/&]*(?:(?:any|the|a|time|stuff|history|charges)[\s,/&]+)*(?:or|nor|ni|o)[\s,/&]+(?:(?:any|the|a|en|la|el)\s+)*"
 )
-_CLOSING_ANSWER = re.compile(r"[.,;!?]\s*so\s+(no|nope|yes|yeah|yep)\s*[.!]*\s*$", re.IGNORECASE)
+_CLOSING_ANSWER = re.compile(
+    r"[.,;!?]\s*(?:so|my answer is|the answer is|final answer|so my answer is)\s*:?\s+(no|nope|yes|yeah|yep)\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
 _NO_WITH_MODIFIERS = re.compile(
     r"\b(?:no|not|never|without)\s+(?:(?:current|currently|recent|recently|or|and|any|prior|past|active|"
     r"ongoing|open|pending|new|other|known|real|legal)\s+){1,4}$"
@@ -744,11 +804,62 @@ _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
 
 
+# "She gets to her doctor fine on the senior van", "I get to my appointments all right": care
+# reached without trouble, told as going to it and how it goes.
+CARE_REACHED = re.compile(
+    r"\b(?:get|gets|getting|go|goes|going|make|makes|made|keep|keeps|keeping|goes|attend|attends)\s+"
+    r"(?:it\s+)?(?:up\s+with\s+)?(?:to\s+)?(?:all\s+)?(?:of\s+)?(?:my|his|her|their|the|our)?\s*"
+    r"(?:appointments?|appts?|doctors?|doctor's|dr|therapist|therapy|counselor|counseling|visits?|care|clinic|"
+    r"groups?|program)\b(?:\s+[\w']+){0,5}?\s*,?\s+(?:fine|ok|okay|all right|alright|no problem|"
+    r"without (?:a |any )?problems?|just fine|on time|every time|every week|regularly)\b"
+)
+
+
+# A clause that begins with one of these words says "not" of what it names ("Never problem with
+# police or court", "nunca ha estado preso ni en probatoria"); a clause ends at punctuation or
+# "but" ("no jail time but he's on probation").
+_CLAUSE_NEGATORS = frozenset("no never not nothing none nope nunca nada ningún ninguna ningun ni sin without".split())
+_CLAUSE_START = re.compile(r"(?:[.,;:!?()\n]|\bbut\b|\bpero\b|\bexcept\b|\bexcepto\b|\bthough\b)", re.IGNORECASE)
+
+
+def _clause_negated(text: str, start: int) -> bool:
+    before = text[:start]
+    boundaries = list(_CLAUSE_START.finditer(before))
+    clause = before[boundaries[-1].end() :] if boundaries else before
+    words = re.findall(r"[^\W\d_]+", clause.lower())
+    return bool(words) and words[0] in _CLAUSE_NEGATORS and len(words) <= _CLAUSE_NEGATION_WORDS
+
+
+_CLAUSE_NEGATION_WORDS = 8
+_CONTRAST = re.compile(r"\b(?:but|pero|though|although|however|except)\b", re.IGNORECASE)
+
+
+def _yes_after_contrast(text: str, norm: str, after: int, question_id: str) -> bool:
+    """Whether, after a "no" phrase, a "but" is followed by a phrase that says yes, not negated."""
+    contrast = _CONTRAST.search(text, after)
+    if not contrast:
+        return False
+    own = lexicon().own_words[question_id]
+    negators = lexicon().tables["answer_negators"]
+    return any(
+        h.label == "yes"
+        and h.start >= contrast.end()
+        and not is_negated(text, h.start, negators)
+        and not _clause_negated(text, h.start)
+        for h in own.find_all(norm)
+    )
+
+
 def _yes_no_parser(question_id: str):
     def parse(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
         letter = _LETTER_ANSWER.match(text)
         if letter:
             return ParsedAnswer("yes" if letter.group(1).lower() == "y" else "no")  # "y - DOC referral"
+        if question_id == "access_barriers":
+            reached = CARE_REACHED.search(norm)
+            if reached and not is_negated(text, reached.start(), lexicon().tables["answer_negators"]):
+                if not any(h.label == "yes" for h in lexicon().own_words[question_id].find_all(norm)):
+                    return ParsedAnswer("no")
         closing = _CLOSING_ANSWER.search(text)
         if closing:
             # "...a court thing back in 2019 but it's over, nothing now. so no": the conclusion.
@@ -767,8 +878,10 @@ def _yes_no_parser(question_id: str):
                 continue
             # "no license no car": a phrase that says "no" itself is not undone by the "no" before it.
             own_no = norm[hit.start : hit.end].split()[:1] in (["no"], ["not"], ["never"], ["without"])
-            said_not = is_negated(text, hit.start, lex.tables["answer_negators"]) or bool(
-                _NO_WITH_MODIFIERS.search(norm[: hit.start])  # "no current or recent justice involvement"
+            said_not = (
+                is_negated(text, hit.start, lex.tables["answer_negators"])
+                or bool(_NO_WITH_MODIFIERS.search(norm[: hit.start]))  # "no current or recent justice involvement"
+                or (hit.label == "yes" and _clause_negated(text, hit.start))  # "never problem with police or court"
             )
             if hit.label in ("yes", "no") and not own_no and said_not:
                 if hit.label == "no" and _NO_TWICE.search(norm[: hit.start]):
@@ -778,6 +891,8 @@ def _yes_no_parser(question_id: str):
                 negated = negated or ParsedAnswer("no" if hit.label == "yes" else None)
                 negated_end = hit.end if hit.label == "yes" else None
                 continue
+            if hit.label == "no" and _yes_after_contrast(text, norm, hit.end, question_id):
+                return ParsedAnswer("yes")  # "never been arrested, but he has a court date next week"
             return ParsedAnswer(hit.label)
         if negated is not None:
             return negated
@@ -815,6 +930,18 @@ def says_a_command(text: str) -> bool:
     return norm == "back" or bool(lexicon().tables["control_words"].first(norm))
 
 
+def commands_only_inside_answer(question_id: str, text: str) -> bool:
+    """Whether every command word of a message is inside a phrase of the question's own answers
+    ("house of correction" to the justice question), so that the message commands nothing."""
+    norm = normalize(text or "")
+    commands = lexicon().tables["control_words"].find_all(norm)
+    own = lexicon().own_words.get(question_id)
+    if not commands or own is None:
+        return False
+    phrases = own.find_all(norm)
+    return all(any(p.start <= c.start and c.end <= p.end for p in phrases) for c in commands)
+
+
 STOP_COMMAND_MAX_WORDS = 4
 
 
@@ -836,6 +963,36 @@ def is_plain_agreement(text: str) -> bool:
     """Whether a message only agrees ("Yes. I want to do it.") in words of a closed set."""
     words = re.findall(r"[a-z]+", (text or "").lower())  # "he's" -> "he", "s"
     return bool(words) and all(w in _AGREEMENT_WORDS for w in words) and any(w in _AGREEMENT_CORE for w in words)
+
+
+# Told just after crisis help: the person, or the one they wrote about, is safe now or with help
+# ("im safe right now, my sister is here", "The ambulance took her. They say she will be all
+# right."). Never with a word of harm or of not being safe in the same message.
+_SAFE_NOW = re.compile(
+    r"\b(?:(?:i'?m|i am|she'?s|she is|he'?s|he is|they'?re|they are|we'?re|we are|will be|gonna be|"
+    r"going to be|is|are)\s+(?:safe|(?:ok|okay|all right|alright) now|stable|being (?:seen|treated|checked))\b"
+    r"|will be (?:ok|okay|all right|alright)\b"
+    r"|(?:ambulance|ems|paramedics|police|cops|crisis team|mobile crisis|the doctors?)\s+(?:took|came|come|is here|are here|"
+    r"arrived|got here|has (?:her|him|them)|have (?:her|him|them))"
+    r"|(?:at|in) the (?:hospital|er|emergency room) (?:now|with)|(?:call|called|calling) 988|help is here"
+    r"|(?:is|are) (?:here )?with (?:me|her|him|them) now|estoy a salvo|est[aá] a salvo)"
+)
+# A word of harm, of danger, or of not being safe; "she says she's fine" (the person's own word
+# for it) is no safety either.
+_HARM_WORDS = re.compile(
+    r"\b(?:not|no|isn'?t|aren'?t|won'?t|wont|never|unsafe|scared|afraid|kill\w*|die|dying|dead|death|hurt\w*|"
+    r"pills?|gun|knife|weapon|rope|overdos\w*|od|suicid\w*|hang\w*|cut\w*|bleed\w*|end it|again|but|pero|though|touch\w*|abus\w*|"
+    r"worse|no one|nobody|goodbye|plan|lithium|bottle|tylenol|fentanyl|drunk|high|took (?:a|some|something|all)|"
+    r"something|weird|confused|sweating|breathing|pale|blue|unresponsive|passed out|better off|without me|"
+    r"letters|affairs|just in case|fine|i think|sangr\w*|vida|baby|kids?|punch\w*|wall)\b"
+    r"|\b(?:he|she) (?:says|say|said)\b"
+)
+
+
+def says_safe_now(text: str) -> bool:
+    """Whether a message says the person is safe now or with help, with no word of harm in it."""
+    norm = normalize(text or "")
+    return bool(_SAFE_NOW.search(norm)) and not _HARM_WORDS.search(norm)
 
 
 def says_resume(text: str) -> bool:
@@ -912,7 +1069,112 @@ def parse_answer(
     exact = _exact(question_id, text)
     if exact is not None:
         return ParsedAnswer(exact)
-    return _PARSERS[question_id](text, norm, today, context)
+    corrected = _said_again(question_id, text, today, context)
+    if corrected is not None:
+        return corrected
+    parsed = _PARSERS[question_id](text, norm, today, context)
+    if parsed.value is None and question_id in _SPELLED_BY_SOUND:
+        repaired = repair_spelling(text)
+        if repaired != text:
+            # "skitsofrenia", "bipoler", "apartmint": a word written as it sounds.
+            return _PARSERS[question_id](repaired, normalize(repaired), today, context)
+    return parsed
+
+
+# A correction inside one answer: "1 time, no wait, it was 2 visits", "mass held I mean mass
+# health", "Twice. No wait, ... only once since then".
+_SELF_CORRECTION = re.compile(
+    r"(?:[,.;!?]\s*|\s)(?:no+\s*,?\s*wait|wait\s*,?\s*no|no\s*,?\s*actually|actually\s*,?\s*no|i mean|i meant|"
+    r"sorry\s*,?\s*(?:i meant|it was|it's)|no\s*,?\s*espera|correction|scratch that)\b[\s,.:;!-]*",
+    re.IGNORECASE,
+)
+
+
+def _said_again(question_id: str, text: str, today: date, context: dict) -> Optional[ParsedAnswer]:
+    """The answer said after a correction inside the message, when it gives one; else None."""
+    marks = [m for m in _SELF_CORRECTION.finditer(text) if m.start() > 0 and text[: m.start()].strip()]
+    if not marks:
+        return None
+    tail = text[marks[-1].end() :]
+    if not tail.strip():
+        return None
+    parsed = _PARSERS[question_id](tail, normalize(tail), today, context)
+    return parsed if parsed.value is not None else None
+
+
+# Questions whose answers are read again with words spelled by sound repaired.
+_SPELLED_BY_SOUND = ("diagnosis", "housing")
+_SOUND_RULES = (
+    ("sch", "sk"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("qu", "kw"),
+    ("tz", "s"),
+    ("ts", "s"),
+    ("z", "s"),
+    ("x", "ks"),
+    ("h", ""),
+    ("y", "i"),
+)
+_MIN_REPAIR_LETTERS = 6
+
+
+def _sound_key(word: str) -> str:
+    """A word as it sounds, roughly: "skitsofrenia" and "schizophrenia" both give "skisofrenia"."""
+    key = strip_accents(word.lower())
+    key = re.sub(r"c(?=[eiy])", "s", key)
+    for before, after in _SOUND_RULES:
+        key = key.replace(before, after)
+    key = key.replace("c", "k")
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+# From this many letters a word may be one letter away from the sound of a known word.
+_NEAR_REPAIR_LETTERS = 9
+
+
+def _words_of(value: Any) -> set:
+    if isinstance(value, str):
+        return set(re.findall(r"[^\W\d_]+", value.lower()))
+    if isinstance(value, dict):
+        return set().union(*(_words_of(v) for v in value.values()), *(_words_of(k) for k in value)) if value else set()
+    if isinstance(value, list | tuple):
+        return set().union(*(_words_of(v) for v in value)) if value else set()
+    return set()
+
+
+@lru_cache(maxsize=1)
+def _sound_vocabulary() -> tuple:
+    """(sound key -> word of the diagnosis and housing phrases of 6 letters or more, every word
+    of the lexicon: words known as they are)."""
+    raw = lexicon().raw
+    targets = {w for w in _words_of([raw["diagnosis"], raw["housing"]]) if len(w) >= _MIN_REPAIR_LETTERS}
+    vocabulary: dict = {}
+    for word in sorted(targets):
+        vocabulary.setdefault(_sound_key(word), word)
+    return vocabulary, frozenset(_words_of(raw))
+
+
+def repair_spelling(text: str) -> str:
+    """The text with words of 6 letters or more that are no word of the lexicon but sound like a
+    word of the diagnosis or housing phrases replaced by it ("skitsofrenia" -> "schizofrenia",
+    "apartmint" -> "apartment"); from 9 letters, one sound apart too ("depresyon")."""
+    vocabulary, known = _sound_vocabulary()
+
+    def repair(match: re.Match) -> str:
+        word = match.group(0)
+        if len(word) < _MIN_REPAIR_LETTERS or word.lower() in known:
+            return word
+        key = _sound_key(word)
+        if key in vocabulary:
+            return vocabulary[key]
+        if len(word) >= _NEAR_REPAIR_LETTERS:
+            near = [v for k, v in vocabulary.items() if k[0] == key[0] and Levenshtein.distance(k, key) <= 1]
+            if len(near) == 1:
+                return near[0]
+        return word
+
+    return re.sub(r"[^\W\d_]+", repair, text or "")
 
 
 _NUMBER_QUESTIONS = ("age", "er_visits", "psych_discharge", "move_in")

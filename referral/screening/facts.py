@@ -20,16 +20,23 @@ from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 from referral.registry import registry
-from referral.screening.answers import NOT_SURE, coverage_mentions, parse_answer
+from referral.screening.answers import CARE_REACHED, NOT_SURE, coverage_mentions, parse_answer, repair_spelling
 from referral.screening.lexicon import lexicon
 from referral.text.normalize import normalize
 from referral.text.phrases import PhraseTable
 
 # A clause ends at a sentence end, a comma, a semicolon, " and ", " but ", " so ", " also ".
+_DAY_THEN_DATE = re.compile(
+    r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*,\s*(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
+    re.IGNORECASE,
+)
 _CLAUSES = re.compile(r"[.!?;\n]+|,|\s(?:and|but|so|also|plus|y|pero)\s", re.IGNORECASE)
 _AGE = re.compile(
     r"(?:\b(?:is|he's|hes|she's|shes|i'm|im|i am|age|aged|turned|turns|turning|they're|theyre)\s+"
-    r"(?:only\s+|just\s+|about\s+|almost\s+)?(?P<a>\d{1,3}|[a-z]+(?:[\s-][a-z]+)?)\b(?!\s*(?:times|visits|days|weeks|months|am|pm))"
+    r"(?:only\s+|just\s+|about\s+|almost\s+)?(?P<a>\d{1,3}|[a-z]+(?:[\s-][a-z]+)?)\b"
+    r"(?!\s*(?:times|visits|days|weeks|months|am|pm)|/\d)"
+    # "I have 45 years" (tengo 45 años, said in English)
+    r"|\b(?:have|has) (?P<yrs>\d{1,3}) years\b(?! ago)"
     r"|\b(?P<b>\d{1,3})\s*(?:years?\s*old|yrs?\s*old|y/?o|años)\b"
     r"|\b(?P<c>[a-z]+(?:[\s-][a-z]+)?)\s+years?\s+old\b"
     # a clinician's shorthand: "47M", "38F", "33 y/o F"
@@ -44,14 +51,15 @@ _ER = re.compile(
 )
 _HOSPITAL = re.compile(
     r"\b(?:psych(?!iatrist|ologist|iatric nurse|\s+(?:np|doc|doctor|meds))\w*|hospital\w*|inpatient|admitted|discharged|d/c|detox|mental hospital|crisis stabilization|"
-    r"hospitalizado|hospital psiqui\w*|(?:behavioral health|inpatient|locked)\s+(?:unit|ward|floor))\b",
+    r"hospitalizad[oa]|internad[oa]|hospital psiqui\w*|(?:behavioral health|inpatient|locked)\s+(?:unit|ward|floor))\b",
     re.IGNORECASE,
 )
 _PSYCH_STAY = re.compile(
     r"\b(?:psych(?!iatrist|ologist|iatric nurse|\s+(?:np|doc|doctor|meds))\w*|inpatient|inpt|detox|mental hospital|crisis stabilization|crisis unit|state hospital|"
     r"behavioral health|bh unit|locked (?:unit|ward|floor)|hospital psiqui\w*|psiqui\w*|"
     r"mcleans?|mclean|arbour|bournewood|baldpate|dorothea dix|cherry hospital|broughton|holly hill|"
-    r"for (?:his|her|my|their) (?:mental health|depression|bipolar|schizophrenia|psychosis))\b",
+    r"for (?:his|her|my|their) (?:mental health|depression|bipolar|schizophrenia|psychosis|mind|nerves|head)|"
+    r"hospital for the mind|internado|internada)\b",
     re.IGNORECASE,
 )
 # Words of other questions' lists that, next to a hospital, say nothing about them.
@@ -81,10 +89,16 @@ _CARE_PLACES = {
 }
 _INSURANCE = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan)\b", re.IGNORECASE)
 _CORRECTION = re.compile(
-    r"^\s*(?:no+\s*,?\s*wait|wait\s*,?\s*no|actually|sorry\s*,?\s*(?:i meant|it was|it's)|i meant|correction|"
-    r"let me correct|i made a mistake|oops)\b",
+    r"^\s*(?:(?:sorry|oh|ay|oops|um|uh|ok|okay|hmm|perd[oó]n|no)\W+){0,2}"
+    r"(?:no+\s*,?\s*wait|wait\s*,?\s*no|no\s*,?\s*espera|actually|correction|i meant|i mean|let me correct|i made a mistake|"
+    r"my mistake|my bad|i was wrong|i got (?:it|that) wrong|i am confused|i'm confused|me equivoqu[eé]|"
+    r"perd[oó]n|oops)\b"
+    r"|^\s*sorry\s*,?\s*(?:it was|it's|its)\b",
     re.IGNORECASE,
 )
+
+# Questions whose time may be told in the clause after the one that names them.
+_TOLD_ON = ("psych_discharge", "move_in")
 
 # The order facts are said back in.
 SAY_BACK_ORDER = (
@@ -105,7 +119,8 @@ SAY_BACK_ORDER = (
 
 
 def clauses(text: str) -> list[str]:
-    return [part.strip() for part in _CLAUSES.split(text or "") if part and part.strip()]
+    text = _DAY_THEN_DATE.sub(r"\1 ", text or "")  # "Friday, April 2nd" is one time
+    return [part.strip() for part in _CLAUSES.split(text) if part and part.strip()]
 
 
 def is_correction(text: str) -> bool:
@@ -161,6 +176,8 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         return bool(_MOVE_IN.search(clause))
     own = _own_words(question_id)
     hits = own.find_all(norm) if own else []
+    if question_id == "access_barriers" and CARE_REACHED.search(norm):
+        return True  # "she gets to her doctor fine on the senior van"
     if question_id == "justice" and (_HOSPITAL.search(message or clause) or asked == "psych_discharge"):
         # "I was in the hospital in September, got out around the 20th", or "got out in sept" to
         # the hospital question: a release from a hospital, not from jail, even in the next clause.
@@ -187,11 +204,13 @@ def speaks_of(question_id: str, text: str) -> bool:
 
 
 def _age_clause(clause: str) -> str:
-    """The words of a clause that give the age ("he's 17" -> "17", "seventeen years old")."""
-    match = _AGE.search(clause)
-    if not match:
-        return clause
-    return next(g for g in match.groups() if g)
+    """The words of a clause that give the age ("he's 17" -> "17", "seventeen years old"): the
+    first place that says one ("this is for me ... I'm twenty seven": not "is for me")."""
+    said = [next(g for g in match.groups() if g) for match in _AGE.finditer(clause)]
+    for words in said:
+        if parse_answer("age", words).value not in (None, NOT_SURE):
+            return words
+    return said[0] if said else clause
 
 
 def read_facts(
@@ -212,6 +231,7 @@ def read_facts(
     """
     skip = set(skip)
     context = dict(context or {})
+    text = repair_spelling(text)  # "i got skitsofrenia"
     found: dict[str, Any] = {}
     places = [p for p in places if isinstance(p, dict)]
     if "location" not in skip and places:
@@ -231,10 +251,18 @@ def read_facts(
             if question_id == "diagnosis" and _HOSPITAL.search(clause):
                 said = re.sub(r"\bpsych(?:iatric)?\s+(?:ward|unit|hospital\w*|floor)\b", " ", said, flags=re.IGNORECASE)
             parsed = parse_answer(question_id, said, today=today, context=context)
+            if parsed.value is None and question_id in _TOLD_ON:
+                following = _next_clause(parts, clause)
+                if following and not _ER.search(following) and not _says(question_id, following, text):
+                    # "I was in the psych unit at Good Samaritan and got out on November 6th": the
+                    # time in the clause after the stay.
+                    parsed = parse_answer(question_id, f"{said} and {following}", today=today, context=context)
             if question_id == "coverage" and parsed.extra.get("needs_state"):
                 found["coverage_needs_state"] = True  # "she has Medicaid": which one, the place will say
             if parsed.value is None or parsed.value == NOT_SURE or parsed.extra.get("by_date"):
                 continue  # visits told by their dates in a story: a clause may hold only some of them
+            if question_id == "for_whom" and parsed.extra.get("by_pronoun"):
+                continue
             if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
                 continue  # "me" in "she lives with me" does not say who the support is for
             if question_id == "housing" and parsed.value == "homeless" and not _says_lined_up(spoken):
@@ -248,7 +276,18 @@ def read_facts(
             if question_id == "diagnosis" and parsed.extra.get("diagnosis_text"):
                 found["diagnosis_text"] = parsed.extra["diagnosis_text"]
             break
+    if found.get("housing") == "housed" and found.get("move_in") not in (None, NOT_SURE):
+        # "the lease says move-in is April 2nd": the home to come, not one lived in now.
+        del found["housing"]
     return found
+
+
+def _next_clause(parts: list[str], clause: str) -> Optional[str]:
+    try:
+        index = parts.index(clause)
+    except ValueError:
+        return None
+    return parts[index + 1] if index + 1 < len(parts) else None
 
 
 def answered_in(facts: dict[str, Any]) -> list[str]:

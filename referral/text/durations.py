@@ -386,6 +386,42 @@ def _from_dates(start: int, end: int, first: date, last: date, today: date) -> T
     return TimeReference(start, end, middle, "past" if middle <= 0 else "future", low, high)
 
 
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_TEENS = [
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+]
+_ORDINAL_DAYS = {word: i + 1 for i, word in enumerate(_UNITS)}
+_ORDINAL_DAYS.update({word: i + 10 for i, word in enumerate(_TEENS)})
+_ORDINAL_DAYS.update({"twentieth": 20, "thirtieth": 30})
+_ORDINAL_DAYS.update({f"twenty{sep}{word}": 21 + i for i, word in enumerate(_UNITS) for sep in (" ", "-")})
+_ORDINAL_DAYS.update({f"thirty{sep}first": 31 for sep in (" ", "-")})
+_MONTH_WORDS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_ORDINAL_WORDS = "|".join(sorted((re.escape(w) for w in _ORDINAL_DAYS), key=len, reverse=True))
+_MONTH_THEN_ORDINAL = re.compile(rf"\b({_MONTH_WORDS})(\s+(?:the\s+)?)({_ORDINAL_WORDS})\b")
+_ORDINAL_THEN_MONTH = re.compile(rf"\b(?:the\s+)?({_ORDINAL_WORDS})(\s+of\s+)({_MONTH_WORDS})\b")
+
+
+def _ordinal_days_as_digits(norm: str) -> str:
+    """ "march thirty first" -> "march 31st" (padded with spaces: every position kept)."""
+
+    def digits(words: str) -> str:
+        day = _ORDINAL_DAYS[words]
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(day % 10 if day not in (11, 12, 13) else 0, "th")
+        return f"{day}{suffix}".ljust(len(words))
+
+    norm = _MONTH_THEN_ORDINAL.sub(lambda m: m.group(1) + m.group(2) + digits(m.group(3)), norm)
+    return _ORDINAL_THEN_MONTH.sub(lambda m: digits(m.group(1)) + m.group(2) + m.group(3), norm)
+
+
 def find_time_references(text: str, today: Optional[date] = None, prefer: str = "past") -> list[TimeReference]:
     """Times said in a text, in order: durations ("about 3 weeks ago" -> -21, "a month and a half
     ago" -> -45, "in about 2 months" -> +60), windows ("in the last 6 months"), fixed phrases
@@ -398,7 +434,7 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
     ("01608-1234") are no dates.
     """
     lex = time_words()
-    norm = normalize(text)
+    norm = _ordinal_days_as_digits(normalize(text))
     for zip_match in ZIP_CODE.finditer(norm):
         norm = norm[: zip_match.start()] + " " * (zip_match.end() - zip_match.start()) + norm[zip_match.end() :]
     today = today or current_date()
