@@ -8,7 +8,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -53,6 +53,25 @@ def _resolve(text: str, prefer_state: Optional[str]) -> Dict[Text, Any]:
     return {"search_place": None}
 
 
+_SEARCH_WORDS = re.compile(
+    r"\b(?:providers?|near|nearby|closest|nearest|find|search|list|where|office|agency|agencies|clinic|"
+    r"who offers|located|address|phone|call|contact|team near|proveedor\w*|cerca|d[oó]nde)\b",
+    re.IGNORECASE,
+)
+
+
+def _screening_meant(tracker: Tracker, text: str) -> bool:
+    """Whether a message taken for a provider search says who the support is for and asks for no
+    search ("for my daughter, we're in Springfield"), with no screening done yet."""
+    from referral.screening.facts import read_facts
+
+    if text.startswith("/") or _SEARCH_WORDS.search(text) or tracker.get_slot("eligibility") is not None:
+        return False
+    if tracker.active_loop.get("name"):
+        return False
+    return "for_whom" in read_facts(text)
+
+
 class ActionPrepareProviderSearch(Action):
     """Reads what the person asked for: a place, programs, telehealth, a language, or "more"."""
 
@@ -61,6 +80,13 @@ class ActionPrepareProviderSearch(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if _screening_meant(tracker, text):
+            # "for my daughter, we're in Springfield" to the greeting: who it is for and where,
+            # no word of a search: the screening, with both taken.
+            from actions.screening_form import ActionStartScreening
+
+            events = await ActionStartScreening().run(dispatcher, tracker, domain)
+            return [*events, FollowupAction("screening_form")]
         previous = tracker.get_slot("search_filters") or {}
         wants_more = "next" in _entity_values(tracker, "page") or (
             not text.startswith("/") and MORE.search(text) and not _entity_values(tracker, "place")

@@ -26,7 +26,21 @@ def tells_a_story(tracker: Tracker) -> bool:
     said = answered_in(read_facts(text, places=said_places(tracker)))
     # "I'm looking for something for my brother, he keeps ending up in the hospital": who it is
     # for, and help sought for them.
-    return len(said) >= 2 or (bool(said) and bool(_SEEKS_HELP.search(text)))
+    if len(said) >= 2 or (bool(said) and bool(_SEEKS_HELP.search(text))):
+        return True
+    # "es para mí", "I'm in Nashua, New Hampshire": a short answer to the screening's first
+    # questions, said with no question open (after a program question or crisis help).
+    from actions.interruptions import is_question
+
+    return (
+        bool(said)
+        and set(said) <= {"for_whom", "location"}
+        and len(text.split()) <= _SHORT_ANSWER_WORDS
+        and not is_question(text)
+    )
+
+
+_SHORT_ANSWER_WORDS = 10
 
 
 _SEEKS_HELP = re.compile(

@@ -134,6 +134,22 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     return [] if unsettled else now
 
 
+def places_to_ask_about(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The towns to choose from when the latest message named, as the place now, a town in more
+    than one state ("we're in Springfield"); [] otherwise."""
+    text = tracker.latest_message.get("text") or ""
+    for entity in _entities(tracker):
+        start, end = entity.get("start"), entity.get("end")
+        if entity.get("entity") != "place" or not (isinstance(start, int) and isinstance(end, int)):
+            continue
+        if _PAST_PLACE.search(text[max(0, start - 30) : start]) or _INSTITUTION_AFTER.match(text[end : end + 30]):
+            continue
+        match = resolve_place(text[start:end])
+        if match.status == "ambiguous":
+            return list(match.candidates or [])
+    return []
+
+
 # "I live in Worchester mass zero one six oh five": where a place is told as home, in a clause the
 # NLU found no place in (a typo, a ZIP said as words).
 _LIVE_CUE = re.compile(
@@ -388,6 +404,14 @@ class ActionStartScreening(Action):
                     facts.update(answer_slots("for_whom", parsed))
                     facts.pop("screening_retries", None)
             events += [SlotSet(key, value) for key, value in facts_as_slots(facts).items()]
+            unsettled = [] if "location" in facts or "location" in answers else places_to_ask_about(tracker)
+            if unsettled:
+                # "we're in Springfield": which one (unless the coverage said says the state).
+                state = registry().state_of_coverage(facts.get("coverage") or answers.get("coverage"))
+                settled = [c for c in unsettled if state and c.get("state") == state]
+                events.append(
+                    SlotSet("location", settled[0]) if len(settled) == 1 else SlotSet("place_candidates", unsettled)
+                )
             if len(answered_in(facts)) >= 2:
                 dispatcher.utter_message(text=say_back(facts))
 

@@ -418,7 +418,12 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         if label.startswith("medicaid_of:") or label == "medicaid" or label in registry().coverage_answers()
     ]
     # "MassHealth, not sure which kind" is sure of MassHealth: only the kind is not known.
-    if medicaid_said and lexicon().tables["coverage_unsure"].first(norm):
+    doubts = [
+        hit
+        for hit in lexicon().tables["coverage_unsure"].find_all(norm)
+        if not is_negated(text, hit.start, lexicon().tables["answer_negators"])  # "haven't applied for anything"
+    ]
+    if medicaid_said and doubts:
         # A Medicaid named with a doubt about it: not sure, never a coverage that could make a "likely".
         return ParsedAnswer(NOT_SURE)
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
@@ -730,6 +735,11 @@ _RELATIVE_HOME = re.compile(
 )
 
 
+_PSH_HOME = re.compile(
+    r"\b(?:supportive housing|psh|housing first|section 8|voucher)\s+(?:\w+\s+)?(?:apartment|apt|unit|place|home|room|studio)\b"
+)
+
+
 def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     lex = lexicon()
     source = text if len(text) == len(norm) else norm  # punctuation kept, for telling "no, a unit"
@@ -739,6 +749,8 @@ def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAn
             kinds.add("not_lined_up")  # "no housing lined up", "no voucher", "not a PSH unit"
         else:
             kinds.add(hit.label)
+    if {"homeless_psh", "housed"} <= kinds and _PSH_HOME.search(norm):
+        kinds.discard("housed")  # "a permanent supportive housing apartment": the home to come
     if not kinds and _RELATIVE_HOME.search(norm):
         kinds.add("housed")  # "at my mom's", "at my grandparents"
     if not kinds and context.get("hint") == "homeless":
@@ -799,7 +811,8 @@ _NO_WITH_MODIFIERS = re.compile(
     r"\b(?:no|not|never|without)\s+(?:(?:current|currently|recent|recently|or|and|any|prior|past|active|"
     r"ongoing|open|pending|new|other|known|real|legal)\s+){1,4}$"
 )
-_NO_TWICE = re.compile(r"(?:^|\s)(?:no+|nope|nah|never)\s*$")
+# "no never been in trouble": a "no" said again (not "she never makes it to her appointments").
+_NO_TWICE = re.compile(r"(?:^|[\s,.;])(?:no+|nope|nah)(?:\W+never)?\W*$|^\W*never\W*$")
 _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
 
@@ -850,14 +863,33 @@ def _yes_after_contrast(text: str, norm: str, after: int, question_id: str) -> b
     )
 
 
+# "i get to my appointments. maria says i'm late a lot but i go": said as a clause of its own.
+_CARE_REACHED_PLAIN = re.compile(
+    r"\b(?:i|he|she|they)\s+(?:get|gets|go|goes|make it|makes it)\s+to\s+(?:all\s+)?(?:of\s+)?(?:my|his|her|their)\s+"
+    r"(?:appointments?|appts?|doctors?|therapist|counselor|visits|clinic)\s*(?:[.!;,]|$|but\b)",
+    re.IGNORECASE,
+)
+_CANNOT = re.compile(
+    r"\b(?:can'?t|cannot|couldn'?t|never|rarely|barely|hardly|doesn'?t|don'?t|won'?t)\s+(?:\w+\s+)?$", re.IGNORECASE
+)
+
+
+def _care_not_reached(text: str, start: int) -> bool:
+    before = text[max(0, start - 25) : start]
+    return is_negated(text, start, lexicon().tables["answer_negators"]) or bool(_CANNOT.search(before))
+
+
 def _yes_no_parser(question_id: str):
     def parse(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
         letter = _LETTER_ANSWER.match(text)
         if letter:
             return ParsedAnswer("yes" if letter.group(1).lower() == "y" else "no")  # "y - DOC referral"
         if question_id == "access_barriers":
-            reached = CARE_REACHED.search(norm)
-            if reached and not is_negated(text, reached.start(), lexicon().tables["answer_negators"]):
+            reached = CARE_REACHED.search(norm) or _CARE_REACHED_PLAIN.search(text)
+            doubt = lexicon().answers[question_id].first(norm)
+            if reached and doubt and doubt.label == NOT_SURE and doubt.start < reached.start():
+                return ParsedAnswer(NOT_SURE)  # "I'm not sure. I think she goes to her appointments"
+            if reached and not _care_not_reached(text, reached.start()):
                 if not any(h.label == "yes" for h in lexicon().own_words[question_id].find_all(norm)):
                     return ParsedAnswer("no")
         closing = _CLOSING_ANSWER.search(text)
@@ -1090,9 +1122,16 @@ _SELF_CORRECTION = re.compile(
 )
 
 
+_NO_THEN_AMOUNT = re.compile(r"[.;!?]\s*no+\s*[,.!]\s*", re.IGNORECASE)
+
+
 def _said_again(question_id: str, text: str, today: date, context: dict) -> Optional[ParsedAnswer]:
     """The answer said after a correction inside the message, when it gives one; else None."""
     marks = [m for m in _SELF_CORRECTION.finditer(text) if m.start() > 0 and text[: m.start()].strip()]
+    if question_id in _NUMBER_QUESTIONS:
+        # "once. no, maria says twice": a sentence opened by "no," after an amount.
+        marks += [m for m in _NO_THEN_AMOUNT.finditer(text) if text[: m.start()].strip()]
+        marks.sort(key=lambda m: m.start())
     if not marks:
         return None
     tail = text[marks[-1].end() :]
