@@ -99,6 +99,20 @@ _MEANING_ASKED = re.compile(
     re.IGNORECASE,
 )
 
+# Towns named like an everyday word, in the idiom "in <word>" ("sorry in advance": Advance, NC).
+_IDIOMS_AFTER_IN = frozenset(
+    "advance general time case person order charge progress recovery treatment crisis fact touch total "
+    "public private love trouble between".split()
+)
+
+
+def _idiom(text: str, start: Any, end: Any) -> bool:
+    if not (isinstance(start, int) and isinstance(end, int)):
+        return False
+    word = text[start:end].strip().lower()
+    return word in _IDIOMS_AFTER_IN and bool(re.search(r"\bin\s+$", text[max(0, start - 4) : start], re.IGNORECASE))
+
+
 # A message of at most these many words may be only a place ("Springfield, Missouri. 65806").
 _PLACE_ONLY_WORDS = 8
 
@@ -123,8 +137,8 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
             # name of an institution, not where the person lives.
             past = past or (isinstance(start, int) and _INSTITUTION_BEFORE.search(text[max(0, start - 12) : start]))
             past = past or (isinstance(end, int) and _INSTITUTION_AFTER.match(text[end : end + 30]))
-            if past:
-                continue  # "I was in Fall River", "she works in Lowell": not where the person lives
+            if past or _idiom(text, start, end):
+                continue  # "I was in Fall River", "she works in Lowell", "sorry in advance"
             if match.status in ("found", "outside"):
                 now.append(match.place)
             elif match.status == "ambiguous":
@@ -142,7 +156,11 @@ def places_to_ask_about(tracker: Tracker) -> List[Dict[str, Any]]:
         start, end = entity.get("start"), entity.get("end")
         if entity.get("entity") != "place" or not (isinstance(start, int) and isinstance(end, int)):
             continue
-        if _PAST_PLACE.search(text[max(0, start - 30) : start]) or _INSTITUTION_AFTER.match(text[end : end + 30]):
+        if (
+            _PAST_PLACE.search(text[max(0, start - 30) : start])
+            or _INSTITUTION_AFTER.match(text[end : end + 30])
+            or _idiom(text, start, end)
+        ):
             continue
         match = resolve_place(text[start:end])
         if match.status == "ambiguous":
@@ -712,7 +730,10 @@ class ValidateScreeningForm(FormValidationAction):
                 answer_interruption(intent, tracker, dispatcher)
             return {**self._unclear(question_id, dispatcher, tracker), **others}
 
-        if answer_interruption(intent, tracker, dispatcher):
+        # "He came home from the psych unit on 06.04.26." is no program question, whatever the NLU
+        # made of it: a program answer only for a message asked as a question.
+        interruption = None if intent == "faq" and not is_question(text) else intent
+        if answer_interruption(interruption, tracker, dispatcher):
             # Interruptions count too: the same question at most three times in a row, whatever
             # comes in between, then "not sure" and the screening goes on (never a loop).
             return self._unclear(question_id, dispatcher, tracker)

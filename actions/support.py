@@ -26,7 +26,7 @@ from referral.crisis.answers import (
     words_for,
 )
 from referral.crisis.resources import answers_data
-from referral.screening.answers import is_plain_agreement, says_safe_now, says_stop
+from referral.screening.answers import is_plain_agreement, is_plain_refusal, says_safe_now, says_stop
 from referral.screening.facts import speaks_of
 
 logger = logging.getLogger(__name__)
@@ -108,21 +108,26 @@ FORMS_TO_RESUME = ("screening_form", "provider_search_form")
 
 
 def agreement_to_consent(tracker: Tracker) -> List[EventType]:
-    """ "Yes. I want to do it." to the consent question: consent, not a crisis, when the crisis
+    """ "Yes. I want to do it." (or a plain "no") to the consent question: that answer, not a crisis, when the crisis
     layer's signal came from the classifier alone and the message only agrees, in a closed set of
     words (answers.is_plain_agreement: none of 4,948 risk lines of the crisis corpus and blind sets
     is one). Anything else, patterns included, is answered as a crisis."""
     message = tracker.latest_message or {}
     source = (message.get("crisis") or {}).get("source")
+    text = message.get("text") or ""
     if (
         tracker.active_loop.get("name") != "screening_form"
         or tracker.get_slot("requested_slot") != "consent"
         or source != "classifier"
-        or not is_plain_agreement(message.get("text") or "")
     ):
         return []
-    logger.info("A plain agreement to the consent question was not taken for a crisis.")
-    return [SlotSet("consent", "yes"), SlotSet("screening_retries", 0), FollowupAction("screening_form")]
+    # The same for a plain refusal ("no. she doesn't want anybody coming to her house and to stop
+    # trying. she won't agree to it"; is_plain_refusal: none of the 4,948 risk lines either).
+    answer = "yes" if is_plain_agreement(text) else "no" if is_plain_refusal(text) else None
+    if answer is None:
+        return []
+    logger.info("A plain answer to the consent question was not taken for a crisis.")
+    return [SlotSet("consent", answer), SlotSet("screening_retries", 0), FollowupAction("screening_form")]
 
 
 # The actions that give crisis help (the resources, or the safety question's answer).

@@ -347,3 +347,71 @@ def test_who_and_where_taken_for_a_provider_search_start_the_screening():
     tracker = make_tracker("providers near Springfield MA for my daughter", {}, intent="find_providers", form=None)
     _, events = run_events(ActionPrepareProviderSearch(), tracker)
     assert not any(e.get("event") == "followup" for e in events)
+
+
+# ---- Kinds of blind round 7's misses (fixed after it was scored; examples in our words)
+
+
+def test_a_plain_refusal_to_the_consent_question_is_no_not_a_crisis():
+    from actions.support import ActionCrisisResponse
+    from referral.screening.answers import is_plain_refusal
+
+    text = "no. he told me he doesn't want anybody coming to the house, stop asking. he won't agree to it"
+    assert is_plain_refusal(text)
+    assert not is_plain_refusal("no i dont want to live anymore")
+    tracker = make_tracker(
+        text,
+        {**BASE, "requested_slot": "consent"},
+        intent="crisis",
+        extra_message=crisis_message(text, source="classifier"),
+    )
+    messages, events = run_events(ActionCrisisResponse(), tracker)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots.get("consent") == "no" and not messages
+
+
+def test_no_risk_line_of_the_crisis_sets_is_a_plain_refusal():
+    from referral.screening.answers import is_plain_refusal
+
+    root = Path(__file__).resolve().parents[1]
+    files = list((root / "data" / "crisis" / "corpus").glob("*.csv"))
+    files += [f for f in (root / "tests" / "crisis" / "blind").glob("*.csv") if "misses" not in f.name]
+    risky = [
+        r["text"] for f in files for r in csv.DictReader(f.open(encoding="utf-8")) if r["label"] in ("crisis", "ask")
+    ]
+    assert [t for t in risky if is_plain_refusal(t)] == []
+
+
+def test_an_everyday_idiom_is_no_town():
+    from actions.screening_form import said_places
+
+    text = "I'm a social work intern, sorry in advance, I live in Lowell MA"
+    entities = [
+        {"entity": "place", "value": "Advance", "start": text.index("advance"), "end": text.index("advance") + 7},
+        {"entity": "place", "value": "Lowell, MA", "start": text.index("Lowell"), "end": text.index("Lowell") + 9},
+    ]
+    assert [p["town"] for p in said_places(make_tracker(text, entities=entities, form=None))] == ["Lowell"]
+
+
+def test_dates_written_with_dots():
+    assert parse_answer("psych_discharge", "came home on 06.04.26", today=TODAY).value == 181
+    assert parse_answer("psych_discharge", "came home on 06.06.2026", today=TODAY).value == 179
+
+
+def test_an_answer_not_asked_as_a_question_gets_no_program_answer():
+    ranking = {"response_selector": {"faq": {"ranking": [{"intent_response_key": "faq/csp_cost", "confidence": 0.95}]}}}
+    messages, result = validate(
+        "psych_discharge", "he came home from the unit on the 4th", BASE, intent="faq", extra_message=ranking
+    )
+    assert result.get("psych_discharge") is None and "csp_cost" not in str(messages)
+    messages, _ = validate("psych_discharge", "does it cost anything?", BASE, intent="faq", extra_message=ranking)
+    assert "csp_cost" in str(messages), "asked as a question, it is answered"
+
+
+def test_a_no_then_a_no_phrase_is_no():
+    assert parse_answer("consent", "no he doesnt want it").value == "no"
+
+
+def test_a_closing_not_sure_is_the_answer():
+    text = "He was in a crisis unit in October, I don't know if that counts as a hospital. So, not sure."
+    assert parse_answer("psych_discharge", text, today=TODAY).value == "not_sure"

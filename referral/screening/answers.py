@@ -812,7 +812,10 @@ _NO_WITH_MODIFIERS = re.compile(
     r"ongoing|open|pending|new|other|known|real|legal)\s+){1,4}$"
 )
 # "no never been in trouble": a "no" said again (not "she never makes it to her appointments").
-_NO_TWICE = re.compile(r"(?:^|[\s,.;])(?:no+|nope|nah)(?:\W+never)?\W*$|^\W*never\W*$")
+_NO_TWICE = re.compile(
+    r"(?:^|[\s,.;])(?:no+|nope|nah)(?:\W+never)?\W*$|^\W*never\W*$"
+    r"|^\W*(?:no+|nope|nah)\b\W+(?:(?:he|she|they|i|it|we|just|really)\W+){1,2}$"  # "no he doesnt want it"
+)
 _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
 
@@ -1027,6 +1030,32 @@ def says_safe_now(text: str) -> bool:
     return bool(_SAFE_NOW.search(norm)) and not _HARM_WORDS.search(norm)
 
 
+# A plain refusal of the consent question, in a closed set of words ("no. she told me she doesn't
+# want anybody coming to her house and to stop trying. she won't agree to it"): said to that
+# question it is "no", whatever a classifier makes of "stop trying"; one word outside the set
+# ("live", "tonight", "pills") and it is not plain any more.
+_REFUSAL_WORDS = frozenset(
+    "no nope nah not don't dont doesn't doesnt won't wont will isn't isnt never really at all thanks thank you "
+    "i he she they we me him her them my his their it this that the a any anybody anyone nobody people "
+    "says say said told tells wants want wanted to do be in on with and or so because about right now "
+    "agree agrees agreed consent take part participate interested ready willing program support help "
+    "services service team worker workers coming come over home house place business stop trying asking "
+    "refuses refused declines declined t s m re ll d".split()
+)
+_REFUSAL_CORE = frozenset(
+    "no nope nah not don't dont doesn't doesnt won't wont refuses refused declines declined".split()
+)
+
+
+def is_plain_refusal(text: str) -> bool:
+    """Whether a message only declines the consent question, in words of a closed set, and the
+    consent parser reads it as "no"."""
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", (text or "").lower())
+    if not words or not all(w in _REFUSAL_WORDS for w in words) or not any(w in _REFUSAL_CORE for w in words):
+        return False
+    return parse_answer("consent", text).value == "no"
+
+
 def says_resume(text: str) -> bool:
     """Whether a message asks to go on with the questions ("im ok now, can we keep going")."""
     return bool(lexicon().tables["resume_words"].first(normalize(text or "")))
@@ -1101,6 +1130,8 @@ def parse_answer(
     exact = _exact(question_id, text)
     if exact is not None:
         return ParsedAnswer(exact)
+    if _CLOSING_NOT_SURE.search(text):
+        return ParsedAnswer(NOT_SURE)  # "... but I don't know if that counts. So, not sure."
     corrected = _said_again(question_id, text, today, context)
     if corrected is not None:
         return corrected
@@ -1122,6 +1153,11 @@ _SELF_CORRECTION = re.compile(
 )
 
 
+_CLOSING_NOT_SURE = re.compile(
+    r"[.,;!?]\s*(?:so|so i'?d say|so i guess|so i think)\s*,?\s*(?:i'?m\s+)?(?:not sure|unsure|i don'?t know|idk|no s[eé])"
+    r"\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
 _NO_THEN_AMOUNT = re.compile(r"[.;!?]\s*no+\s*[,.!]\s*", re.IGNORECASE)
 
 
