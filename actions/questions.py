@@ -72,11 +72,11 @@ def corrected_answers(tracker: Tracker) -> Dict[str, object]:
         changed = {q: v for q, v in facts.items() if q in answers and answers[q] != v}
         if changed:
             return changed
-        # "no espera, fueron 2 veces": no question named; the last question asked, read again.
-        from actions.screening_form import ValidateScreeningForm, last_question_asked
+        # "no espera, fueron 2 veces": no question named; the last question answered, read again.
+        from actions.screening_form import ValidateScreeningForm, last_question_answered
         from referral.screening.answers import NOT_SURE, parse_answer
 
-        asked = last_question_asked(tracker)
+        asked = last_question_answered(tracker)
         if asked in answers and asked not in ("location", "for_whom"):
             parsed = parse_answer(asked, text, context=ValidateScreeningForm._context(tracker))
             if parsed.value not in (None, NOT_SURE) and parsed.value != answers[asked]:

@@ -287,13 +287,23 @@ def times_asked_in_a_row(tracker: Tracker, question_id: str) -> int:
     return count
 
 
-def last_question_asked(tracker: Tracker) -> Optional[str]:
-    """The id of the screening question the bot asked last (its `question` payload)."""
+def last_question_answered(tracker: Tracker) -> Optional[str]:
+    """The screening question answered last before this message ("no he doesn't want it" to the
+    daily-living question answered consent), else the one the bot asked last."""
+    ids, before_this_message = set(questions.question_ids()), False
+    said = {e.get("text") for e in tracker.events if e.get("event") == "user"}
+    asked = None
     for event in reversed(tracker.events):
-        custom = (event.get("data") or {}).get("custom") or {} if event.get("event") == "bot" else {}
-        if custom.get("type") == "question":
-            return custom.get("id")
-    return None
+        if event.get("event") == "user":
+            before_this_message = True
+        elif before_this_message and event.get("event") == "slot" and event.get("name") in ids:
+            # Not the message's own text, set on the open question before it was read.
+            if event.get("value") is not None and event.get("value") not in said:
+                return event["name"]
+        elif event.get("event") == "bot" and asked is None:
+            custom = (event.get("data") or {}).get("custom") or {}
+            asked = custom.get("id") if custom.get("type") == "question" else None
+    return asked
 
 
 def times_asked_unanswered(tracker: Tracker, question_id: str) -> int:
@@ -358,10 +368,10 @@ class ActionStartScreening(Action):
 
             if not corrected_answers(tracker):
                 # "wait, I want to change my answer about wanting the help" after the results, no
-                # question named and no new answer said: the last question asked (else answered).
+                # question named and no new answer said: the last question answered.
                 plan = question_plan(tracker, answers)
-                asked = last_question_asked(tracker)
-                target = asked if asked in answers else next((q for q in reversed(plan) if q in answers), None)
+                last = last_question_answered(tracker)
+                target = last if last in answers else next((q for q in reversed(plan) if q in answers), None)
         # "change my answer about the ER visits", after the results too (asked now if it never was)
         changing = target in answers or (bool(answers) and target in questions.question_ids())
         if finished and not changing and intent != "restart_screening":

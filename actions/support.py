@@ -107,11 +107,12 @@ def go_on(
 FORMS_TO_RESUME = ("screening_form", "provider_search_form")
 
 
-def agreement_to_consent(tracker: Tracker) -> List[EventType]:
-    """ "Yes. I want to do it." (or a plain "no") to the consent question: that answer, not a crisis, when the crisis
-    layer's signal came from the classifier alone and the message only agrees, in a closed set of
-    words (answers.is_plain_agreement: none of 4,948 risk lines of the crisis corpus and blind sets
-    is one). Anything else, patterns included, is answered as a crisis."""
+def plain_consent_answer(tracker: Tracker) -> List[EventType]:
+    """ "Yes. I want to do it." or a plain "no" to the consent question: that answer, not a crisis,
+    when the crisis layer's signal came from the classifier alone and the message only agrees or
+    declines in a closed set of words (answers.is_plain_agreement, is_plain_refusal: none of the
+    5,450 risk lines of the crisis corpus, blind and labelled sets is one). Anything else,
+    patterns included, is answered as a crisis."""
     message = tracker.latest_message or {}
     source = (message.get("crisis") or {}).get("source")
     text = message.get("text") or ""
@@ -122,7 +123,7 @@ def agreement_to_consent(tracker: Tracker) -> List[EventType]:
     ):
         return []
     # The same for a plain refusal ("no. she doesn't want anybody coming to her house and to stop
-    # trying. she won't agree to it"; is_plain_refusal: none of the 4,948 risk lines either).
+    # trying. she won't agree to it"; is_plain_refusal: none of those risk lines either).
     answer = "yes" if is_plain_agreement(text) else "no" if is_plain_refusal(text) else None
     if answer is None:
         return []
@@ -185,7 +186,7 @@ class ActionCrisisResponse(Action):
         return "action_crisis_response"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        agreed = agreement_to_consent(tracker) or safe_after_help(dispatcher, tracker)
+        agreed = plain_consent_answer(tracker) or safe_after_help(dispatcher, tracker)
         if agreed:
             return agreed
         signal = crisis_signal(tracker)
@@ -203,7 +204,7 @@ class ActionSafetyQuestion(Action):
         return "action_safety_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        agreed = agreement_to_consent(tracker) or safe_after_help(dispatcher, tracker)
+        agreed = plain_consent_answer(tracker) or safe_after_help(dispatcher, tracker)
         if agreed:
             return agreed
         signal = crisis_signal(tracker)

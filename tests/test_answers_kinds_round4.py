@@ -1,7 +1,10 @@
 """Kinds of misreading found by two new helper writers before blind round 4 (a dev set, not blind):
 each test is the kind in our own words, not a line of their set."""
 
+import csv
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 from referral.screening.answers import parse_answer, says_stop
 from referral.screening.facts import read_facts, say_back
@@ -370,20 +373,24 @@ def test_a_plain_agreement_to_the_consent_question_is_consent_not_a_crisis():
     assert "988" in texts(messages)
 
 
-def test_no_risk_line_of_the_crisis_sets_is_a_plain_agreement():
-    import csv
-    from pathlib import Path
+@lru_cache(maxsize=1)
+def risk_lines() -> tuple:
+    """Every risk line ("crisis" or "ask") of the crisis corpus, its blind sets and its labelled
+    test set: what a reader that lets a message past the crisis answer must never let past."""
+    root = Path(__file__).resolve().parents[1]
+    files = list((root / "data" / "crisis" / "corpus").glob("*.csv")) + list((root / "tests" / "crisis").glob("*.csv"))
+    files += [f for f in (root / "tests" / "crisis" / "blind").glob("*.csv") if "misses" not in f.name]
+    lines = tuple(
+        r["text"] for f in files for r in csv.DictReader(f.open(encoding="utf-8")) if r["label"] in ("crisis", "ask")
+    )
+    assert len(lines) > 5000
+    return lines
 
+
+def test_no_risk_line_of_the_crisis_sets_is_a_plain_agreement():
     from referral.screening.answers import is_plain_agreement
 
-    root = Path(__file__).resolve().parents[1]
-    files = list((root / "data" / "crisis" / "corpus").glob("*.csv"))
-    files += [f for f in (root / "tests" / "crisis" / "blind").glob("*.csv") if "misses" not in f.name]
-    risky = [
-        r["text"] for f in files for r in csv.DictReader(f.open(encoding="utf-8")) if r["label"] in ("crisis", "ask")
-    ]
-    assert len(risky) > 4000
-    assert [t for t in risky if is_plain_agreement(t)] == []
+    assert [t for t in risk_lines() if is_plain_agreement(t)] == []
 
 
 def test_another_states_medicaid_reports_every_program():

@@ -3,9 +3,7 @@ scored and reported) and in a development set by three new helper writers (peopl
 everything or ask back, people who spell by sound or write Spanish, Portuguese or Creole, people
 in North Carolina counties). Each test is the kind in our own words, not a line of their sets."""
 
-import csv
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -240,15 +238,12 @@ def test_safety_said_with_a_word_of_harm_is_not_safety(text):
     assert not says_safe_now(text)
 
 
-def test_no_risk_line_of_the_crisis_sets_says_safe_now():
-    root = Path(__file__).resolve().parents[1]
-    files = list((root / "data" / "crisis" / "corpus").glob("*.csv"))
-    files += [f for f in (root / "tests" / "crisis" / "blind").glob("*.csv") if "misses" not in f.name]
-    risky = [
-        r["text"] for f in files for r in csv.DictReader(f.open(encoding="utf-8")) if r["label"] in ("crisis", "ask")
-    ]
-    assert len(risky) > 4000
-    assert [t for t in risky if says_safe_now(t)] == []
+@pytest.mark.parametrize("reader", ["says_safe_now", "is_plain_refusal"])
+def test_no_risk_line_of_the_crisis_sets_passes_the_readers_that_let_a_message_past_crisis_help(reader):
+    from referral.screening import answers
+    from tests.test_answers_kinds_round4 import risk_lines
+
+    assert [t for t in risk_lines() if getattr(answers, reader)(t)] == []
 
 
 def test_a_day_said_in_ordinal_words():
@@ -261,13 +256,21 @@ def test_a_student_of_mine_is_a_client_and_can_t_take_care_of_himself_is_a_yes()
     assert parse_answer("daily_living", "yes, can't work or take care of himself").value == "yes"
 
 
-def test_after_the_results_a_correction_naming_no_question_is_the_last_question_asked():
+def test_after_the_results_a_correction_naming_no_question_is_the_last_question_answered():
     from actions.screening_form import ActionStartScreening
 
+    asked = [{"event": "bot", "data": {"custom": {"type": "question", "id": "er_visits"}}}]
     tracker = make_tracker("no espera, fueron 2 veces", FINISHED, intent="change_answer")
-    tracker.events = [{"event": "bot", "data": {"custom": {"type": "question", "id": "er_visits"}}}] + tracker.events
+    tracker.events = asked + [{"event": "slot", "name": "er_visits", "value": 1}] + tracker.events
     _, result = run(ActionStartScreening(), tracker)
     assert result["er_visits"] == 2 and result["eligibility"] is None
+    # "no he doesn't want it" to the daily-living question answered consent: changing "my answer
+    # about wanting the help" (no question named) is consent, not the question asked last.
+    asked = [{"event": "bot", "data": {"custom": {"type": "question", "id": "daily_living"}}}]
+    tracker = make_tracker("wait, I want to change my answer about wanting the help", FINISHED, intent="change_answer")
+    tracker.events = asked + [{"event": "slot", "name": "consent", "value": "no"}] + tracker.events
+    _, result = run(ActionStartScreening(), tracker)
+    assert result["revisit"] == "consent"
 
 
 def test_asking_to_change_a_yes_or_no_answer_asks_it_again():
@@ -368,18 +371,6 @@ def test_a_plain_refusal_to_the_consent_question_is_no_not_a_crisis():
     messages, events = run_events(ActionCrisisResponse(), tracker)
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert slots.get("consent") == "no" and not messages
-
-
-def test_no_risk_line_of_the_crisis_sets_is_a_plain_refusal():
-    from referral.screening.answers import is_plain_refusal
-
-    root = Path(__file__).resolve().parents[1]
-    files = list((root / "data" / "crisis" / "corpus").glob("*.csv"))
-    files += [f for f in (root / "tests" / "crisis" / "blind").glob("*.csv") if "misses" not in f.name]
-    risky = [
-        r["text"] for f in files for r in csv.DictReader(f.open(encoding="utf-8")) if r["label"] in ("crisis", "ask")
-    ]
-    assert [t for t in risky if is_plain_refusal(t)] == []
 
 
 def test_an_everyday_idiom_is_no_town():
