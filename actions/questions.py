@@ -68,10 +68,16 @@ def corrected_answers(tracker: Tracker) -> Dict[str, object]:
     if text.startswith("/") or not answers:
         return {}
     if is_correction(text):
+        from actions.screening_form import place_told
+
         facts = read_facts(text, places=said_places(tracker))
+        if "location" in facts and "location" in answers and not place_told(text):
+            # "actually... he was on the psych unit at St. Anne's in Fall River": the hospital's
+            # town, not a new home; a new home is said as one ("he lives in Fall River now").
+            del facts["location"]
         changed = {q: v for q, v in facts.items() if q in answers and answers[q] != v}
         if changed:
-            return changed
+            return {**changed, **_newly_told(facts, answers)}
         # "no espera, fueron 2 veces": no question named; the last question answered, read again.
         from actions.screening_form import ValidateScreeningForm, last_question_answered
         from referral.screening.answers import NOT_SURE, parse_answer
@@ -92,9 +98,19 @@ def corrected_answers(tracker: Tracker) -> Dict[str, object]:
     facts = read_facts(text)
     if another_person(facts, answers, tracker.get_slot("relation")):
         return {}  # "now my sister, she is 30": a new screening, not a correction
-    return {
+    changed = {
         q: v for q, v in facts.items() if q in answers and q in _CORRECTED_UNSAID and answers[q] != v and v != NOT_SURE
     }
+    return {**changed, **_newly_told(facts, answers)} if changed else {}
+
+
+def _newly_told(facts: Dict[str, object], answers: Dict[str, object]) -> Dict[str, object]:
+    """Answers a correction gives to questions never asked before ("i got the supportive housing
+    unit, move in is january 4th": the move-in the new housing answer now asks)."""
+    from referral.screening.answers import NOT_SURE
+    from referral.screening.questions import question_ids
+
+    return {q: v for q, v in facts.items() if q in question_ids() and q not in answers and v not in (None, NOT_SURE)}
 
 
 # The answers a message after the results may change without correction words.

@@ -27,13 +27,15 @@ from referral.registry import registry
 from referral.screening import questions
 from referral.screening.answers import (
     YES_NO_QUESTIONS,
+    ParsedAnswer,
     commands_only_inside_answer,
     parse_answer,
     says_a_command,
     says_resume,
     says_stop,
 )
-from referral.screening.facts import answered_in, is_correction, read_facts, say_back, speaks_of
+from referral.screening.facts import answered_in, clauses, is_correction, read_facts, say_back, speaks_of
+from referral.screening.questions import question_ids
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +98,22 @@ _MEANING_ASKED = re.compile(
     r"what counts|what is (?:a|an|the) [\w\s']{1,25}\?|what's (?:a|an|the) [\w\s']{1,25}\?|whats (?:a|an) [\w\s']{1,25}\?|"
     r"like do i|does that mean|does that include|does (?:that|it) count|do you mean|qu[eé] (?:es|significa|quiere decir)|"
     r"what'?s that|what is that|meaning of)",
+    re.IGNORECASE,
+)
+
+# A pause asked for: "hold up, stop. she's calling me, gimme a few", "brb", "one sec".
+_PAUSE_ASKED = re.compile(
+    r"^\W*(?:(?:ok|okay|sorry|wait|hey)\W+)?(?:(?:hold|hang)\s+(?:up|on)|one (?:sec|second|minute|moment)|just a (?:sec|second|minute|moment)|"
+    r"brb|be right back|give me a (?:sec|second|minute|moment|few)|gimme a (?:sec|second|minute|min|few)|"
+    r"(?:need to|gotta|have to) (?:pause|step away|go for a (?:sec|second|minute))|pause)\b",
+    re.IGNORECASE,
+)
+
+# The question not understood, said as such: "i dont get the question", "I don't understand", "huh?".
+_NOT_UNDERSTOOD = re.compile(
+    r"\b(?:i\s+)?(?:don'?t|do not|dont|didn'?t|didnt|did not)\s+(?:get|understand|follow|know what you mean)"
+    r"(?:\s+(?:the question|your question|the q|that(?: one)?|this(?: one)?|what you mean|what you'?re asking|you|it))?"
+    r"\s*(?=[.!?,;]|$)|^\W*(?:huh|what|que|qué|confused|i'?m confused|im confused)\W*$",
     re.IGNORECASE,
 )
 
@@ -341,6 +359,19 @@ def interruption_counted(tracker: Tracker) -> Dict[Text, Any]:
     if retries >= MAX_RETRIES:
         return {question_id: NOT_SURE, "screening_retries": 0, "ask_back": None}
     return {"screening_retries": retries + 1}
+
+
+def _denied_in_own_clause(question_id: str, text: str, value: Any, context: Dict[str, Any]) -> Optional[ParsedAnswer]:
+    """ "no psych hospital ever. ER 4 times since mid september": the open question denied in a
+    clause of its own words, a time or count said for another question in the rest. The clause
+    that speaks of the question decides; None when it does not deny it or says the same."""
+    if question_id not in ("psych_discharge", "er_visits", "justice") or value in (None, NOT_SURE, "no", 0):
+        return None
+    if len(clauses(text)) < 2:
+        return None
+    others = set(question_ids()) - {question_id}
+    own = read_facts(text, skip=others, context={**context, "asked": question_id}).get(question_id)
+    return ParsedAnswer(own) if own in ("no", 0) else None
 
 
 def another_person(facts: Dict[str, Any], answers: Dict[str, Any], relation: Optional[str]) -> bool:
@@ -694,6 +725,12 @@ class ValidateScreeningForm(FormValidationAction):
         # The open question first: the message is read with its parser (the text, one parse path),
         # and every other fact it gives is taken too. A message that is also a question about the
         # programs gets its answer after.
+        if question_id != "location" and _NOT_UNDERSTOOD.search(text):
+            # "what do you mean barriers. like money? i dont get the question": its "dont" is no
+            # "no"; what else the message says is read without it.
+            text = _NOT_UNDERSTOOD.sub(" ", text)
+            if not re.sub(r"[\W_]+", "", text):
+                return self._unclear(question_id, dispatcher, tracker)
         meaning = _MEANING_ASKED.search(text) if question_id != "location" and "?" in text else None
         if meaning and not text[text.rindex("?") + 1 :].strip():
             # "what does that mean, justice involvement? like do i have a PO?": a question about
@@ -712,6 +749,20 @@ class ValidateScreeningForm(FormValidationAction):
             # "im ok for now, can we keep going", "ya estoy mejor, ¿podemos seguir?": the person asks
             # to go on; its "ok" or "ya" is no answer. The question again (counted).
             return self._unclear(question_id, dispatcher, tracker)
+        pause = _PAUSE_ASKED.match(text)
+        if pause:
+            # "hold up, stop. she's calling me, gimme a few": a pause, no answer and no end; "one
+            # sec. he's 44" answers after it (its "one" is no age).
+            text = text[pause.end() :].lstrip(" ,.;:!-")
+            answered = {q for q, v in screening_answers(tracker).items() if v != NOT_SURE}
+            if not answered_in(read_facts(text, skip=answered, places=said_places(tracker))) and (
+                question_id == "location"
+                or parse_answer(question_id, text, context=self._context(tracker)).value is None
+            ):
+                dispatcher.utter_message(
+                    text="Take your time. Your answers so far are kept. When you're ready, answer the question below."
+                )
+                return {question_id: None}
         if question_id == "location":
             slots = self._validate_place(text, dispatcher, tracker)
         elif question_id == "move_in" and parse_answer("housing", text).value == "homeless":
@@ -766,6 +817,9 @@ class ValidateScreeningForm(FormValidationAction):
         if pending.get("question") == question_id:
             context["near"] = pending.get("near")
         parsed = parse_answer(question_id, text, context=context)
+        denied = _denied_in_own_clause(question_id, text, parsed.value, context)
+        if denied is not None:
+            parsed = denied
         if parsed.value is not None:
             return {**answer_slots(question_id, parsed), "revisit": None, "ask_back": None}
         if parsed.extra.get("near") is not None and not pending:

@@ -24,6 +24,8 @@ from referral.text import sentences, unmask
 
 MAX_CHARS = 2000  # the channel limit; a longer text is read up to here
 MAX_SENTENCES = 40
+# A message read as risky only as a whole, each of its sentences below this on its own: no risk.
+SCATTERED_FLOOR = 0.35
 # config.yml sets them for the model. `cleared_margin`: added to both when the patterns found
 # crisis words and their context cleared them (a denial, history that is over, an idiom).
 # `sentence_gate`: a sentence is read on its own only where the whole message reaches it.
@@ -111,9 +113,16 @@ class CrisisAssessor:
         margin = self.thresholds["cleared_margin"] if matched and signal is None else 0.0
         crisis_at, ask_at = self.thresholds["crisis"] + margin, self.thresholds["ask"] + margin
         urgent = signal is not None and signal.level == "urgent"
-        if urgent or p_crisis >= crisis_at:
+        # A long message the classifier reads as a crisis though none of its sentences is risky on
+        # its own, and no pattern found crisis words ("I'm writing about my father. He's 74, a
+        # veteran. He has Medicaid and Medicare."): unclear, so the safety question, not the resources.
+        scattered = (
+            signal is None and len(readings) > 2 and max(r.p_risk for r in readings[1:]) < self.thresholds["ask"]
+        )
+        quiet = scattered and max(r.p_risk for r in readings[1:]) < SCATTERED_FLOOR
+        if urgent or (p_crisis >= crisis_at and not scattered):
             answer = "crisis"
-        elif signal is not None or p_risk >= ask_at:
+        elif signal is not None or (p_risk >= ask_at and not quiet):
             answer = "ask"
         else:
             return CrisisAssessment("none", p_crisis=p_crisis, p_risk=p_risk)

@@ -44,6 +44,29 @@ _REFERRER = re.compile(
     r"\s*(?:\w+\s+)?(?:gave me|give me|told me|tells me|said i|says i|said to|sent me|referred me|recommended|"
     r"suggested|mentioned|thinks i|wants me|me dijo|me habl[oó]|me recomend[oó]|me mand[oó])\b"
 )
+_RELATIVE_IS = re.compile(
+    r"\b(my\s+(?:dad|father|mom|mother|son|daughter|brother|sister|husband|wife|partner|boyfriend|girlfriend|"
+    r"grandson|granddaughter|grandma|grandpa|uncle|aunt|cousin|friend|nephew|niece|kid|boy|girl))'s(?=\s+(?:a|an|been|got|"
+    r"going|gonna|in|at|on|not|never|always|very|really|so|still|just|only|about|almost|\d+)\b)"
+)
+
+
+def relative_is(norm: str) -> str:
+    """ "my dad's a Vietnam vet" -> "my dad   a Vietnam vet": "dad is", not "dad's house" (the
+    same length, so positions are kept)."""
+    return _RELATIVE_IS.sub(lambda m: m.group(1) + "  ", norm)
+
+
+_RELATIVE_SENT = re.compile(
+    r"\s*(?:\w+\s+)?(?:suggested|recommended|reminded me|sent me|referred me|told me to|said i should|"
+    r"thinks i should|says i should|gave me (?:this|the)|found this for me)\b"
+)
+_DIED = re.compile(r"\s*(?:\w+\s+)?(?:died|passed|passed away|is gone|was killed|murió|fallec)")
+_OWNER_BEFORE = re.compile(r"\b(?:my|his|her|their|our|mi|su)\s+$")
+_WRITER_IS_WORKER = re.compile(r"\b(?:i'?m|im|i am|as|soy)\s+(?:his|her|their|su)\s+$")
+_CLIENT_NOUNS = re.compile(
+    r"\b(?:clients?|patients?|consumers?|members?|participants?|residents?|guests?|cliente|paciente)\b"
+)
 YES_NO_QUESTIONS = ("justice", "access_barriers", "daily_living", "consent")
 MAX_AGE = 120
 # "about 18" may be 16 to 20 years.
@@ -236,6 +259,7 @@ def _exact(question_id: str, text: str) -> Optional[Any]:
 
 def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
+    norm = relative_is(norm)
     explicit = [
         h
         for h in tables["for_whom_self_explicit"].find_all(norm)
@@ -251,6 +275,32 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
     # "the social worker gave me this", "my case manager told me about it": a worker who sent the
     # writer here, not the writer's own role.
     hits = [h for h in hits if not (h.label[0] == "client" and _REFERRER.match(norm[h.end : h.end + 40]))]
+    # "my daughter suggested I look into this", "my sister just reminded me": who sent or told the
+    # writer; "since my mother died", "my late husband": no one the support can be for.
+    hits = [
+        h
+        for h in hits
+        if not (
+            h.label[0] == "other"
+            and (
+                _RELATIVE_SENT.match(norm[h.end : h.end + 40])
+                or _DIED.match(norm[h.end : h.end + 30])
+                or norm[max(0, h.start - 5) : h.start].endswith("late ")
+            )
+        )
+    ]
+    # "my case worker just texted", "her PO": the writer's (or the person's) own worker, no
+    # worker writing for a client.
+    hits = [
+        h
+        for h in hits
+        if not (
+            h.label[0] == "client"
+            and _OWNER_BEFORE.search(norm[: h.start])
+            and not _WRITER_IS_WORKER.search(norm[: h.start])
+            and not _CLIENT_NOUNS.search(norm[h.start : h.end])
+        )
+    ]
     if _THIRD_PERSON.search(norm):
         # "he asked me to look into this": "me" is who he asked, not who the support is for.
         # "I am confused, he turned 18": "I am" says nothing of who the support is for.
@@ -423,6 +473,20 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         for hit in lexicon().tables["coverage_unsure"].find_all(norm)
         if not is_negated(text, hit.start, lexicon().tables["answer_negators"])  # "haven't applied for anything"
     ]
+    lost = [label for label in labels if label.startswith("negated:") and _is_medicaid(label[len("negated:") :])]
+    if (lost or medicaid_said) and _MEDICAID_BACK.search(norm):
+        # "he lost his MassHealth in June but got it back last week": held again.
+        labels = [label[len("negated:") :] if label in lost else label for label in labels]
+        medicaid_said = [label for label in labels if _is_medicaid(label)]
+    elif (lost or medicaid_said) and _medicaid_pending(norm) and (lost or _MEDICAID_NOT_HELD.search(norm)):
+        return ParsedAnswer(NOT_SURE)  # "it got cut off, but she reapplied and it's pending"
+    elif medicaid_said and _MEDICAID_NOT_HELD.search(norm):
+        # "I applied for Medicaid and they said I make too much", "I had MassHealth until September
+        # but it got cut off": a Medicaid named as not held; what is held is the answer.
+        if _LOSS_DOUBTED.search(norm):
+            return ParsedAnswer(NOT_SURE)  # "she might have lost it, she doesn't know either"
+        held = [label for label in labels if label not in medicaid_said]
+        return ParsedAnswer("other" if any(label == "other" for label in held) else "none")
     if medicaid_said and doubts:
         # A Medicaid named with a doubt about it: not sure, never a coverage that could make a "likely".
         return ParsedAnswer(NOT_SURE)
@@ -434,6 +498,43 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         # insurance named in doubt may come with Medicaid too; not sure, not "no Medicaid".
         return ParsedAnswer(NOT_SURE)
     return parsed
+
+
+# A Medicaid named as not held: denied, ended, lost.
+_MEDICAID_NOT_HELD = re.compile(
+    r"\b(?:said (?:i|he|she|they|we) (?:make|makes|made|earn|earns) too much|(?:pension|income|savings|assets) (?:was |were |is |are )?too (?:high|much)|"
+    r"(?:was|were|got|been) (?:denied|turned down|rejected|cut off|terminated|dropped|kicked off)|denied (?:me|him|her|them|us)|turned (?:me|him|her|them|us) down|"
+    r"(?:not|wasn'?t|isn'?t|weren'?t) eligible|didn'?t qualify|doesn'?t qualify|don'?t qualify|did not qualify|"
+    r"(?:it|coverage) (?:ended|expired|lapsed|stopped)|lost (?:it|(?:my|his|her|their) (?:masshealth|medicaid))|"
+    r"so no (?:masshealth|medicaid)|no (?:masshealth|medicaid) (?:now|anymore|any more)|(?:don'?t|doesn'?t) have (?:it|that) (?:anymore|any more|now)|"
+    r"(?:had|used to have) (?:masshealth|medicaid) (?:until|till|before))\b"
+)
+# ...but back, or about to be: "got it back", "reinstated", "approved again".
+_MEDICAID_BACK = re.compile(
+    r"\b(?:got (?:it|them) back|reinstated|re-?approved|approved again|back on (?:it|masshealth|medicaid)|has it again|have it again)\b"
+)
+_MEDICAID_PENDING = re.compile(
+    r"\b(?:pending|reapplied|re-applied|applied to reinstate|waiting (?:on|for)|in process|reinstat\w*|appeal\w*|no word yet)\b"
+)
+
+
+_LOSS_DOUBTED = re.compile(
+    r"\b(?:might|may|could) have (?:been )?\w+|\bmaybe\b|\bnot sure\b|\bpossibly\b|\bi think\b|\bdon'?t know\b|\bdoesn'?t know\b"
+)
+
+
+def _is_medicaid(label: str) -> bool:
+    return label.startswith("medicaid_of:") or label == "medicaid" or label in registry().coverage_answers()
+
+
+def _medicaid_pending(norm: str) -> bool:
+    """ "she reapplied and it's pending", not "I haven't reapplied yet"."""
+    return any(
+        not re.search(
+            r"\b(?:haven'?t|hasn'?t|have not|has not|not|never|didn'?t|did not)\s+(?:\w+\s+)?$", norm[: m.start()]
+        )
+        for m in _MEDICAID_PENDING.finditer(norm)
+    )
 
 
 _COVERAGE_DOUBT = re.compile(
@@ -552,6 +653,12 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
         for h in tables["diagnosis"].find_all(norm)
         if not is_negated(text, h.start, tables["diagnosis_negators"], max_gap_words=2)
     ]
+    ruled_out = [h for h in hits if _ruled_out(norm, h.start, h.end)]
+    if ruled_out and len(ruled_out) == len(hits):
+        # "the doctor checked me for depression and said I was alright", "they ruled out
+        # schizophrenia": a condition looked for and not found.
+        return ParsedAnswer("no")
+    hits = [h for h in hits if h not in ruled_out]
     kinds = {h.label for h in hits}
     named = [text[h.start : h.end] for h in hits if h.label != "both"]
     extra = {"diagnosis_text": ", ".join(dict.fromkeys(n.lower() for n in named))} if named else {}
@@ -571,6 +678,27 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
         return ParsedAnswer(said.label)  # "has a dx", "never been diagnosed"
     word = _answer_word("diagnosis", norm, text)
     return ParsedAnswer(word)
+
+
+_LOOKED_FOR = re.compile(
+    r"\b(?:checked|screened|tested|evaluated|assessed|looked)\s+(?:\w+\s+){0,2}for\s+(?:\w+\s+)?$|\bruled out\s+(?:\w+\s+)?$"
+)
+_NOT_FOUND = re.compile(
+    r"\b(?:said|says|told (?:me|him|her|us))\s+(?:i|he|she|they|it)?\s*(?:was|is|were|am|are)?\s*(?:alright|all right|fine|ok|okay|normal|good)\b"
+    r"|\b(?:doesn'?t|don'?t|didn'?t|does not|do not|did not) have (?:it|that|any)\b|\bruled (?:it )?out\b|\bnegative\b|\bno sign"
+)
+
+
+def _ruled_out(norm: str, start: int, end: int) -> bool:
+    """Whether a condition named at norm[start:end] was looked for and not found: "checked me for
+    depression and said I was alright", "they ruled out bipolar"."""
+    sentence_start = max(norm.rfind(mark, 0, start) for mark in ".!?;") + 1
+    ends = [i for i in (norm.find(mark, end) for mark in ".!?;") if i >= 0]
+    sentence = norm[sentence_start : min(ends) if ends else len(norm)]
+    before = norm[sentence_start:start]
+    if before.rstrip().endswith("ruled out"):
+        return True
+    return bool(_LOOKED_FOR.search(before)) and bool(_NOT_FOUND.search(sentence[start - sentence_start :]))
 
 
 _HOW_LONG = re.compile(
@@ -647,6 +775,9 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     candidates += [(m.start(), int(m.group(1))) for m in _TIMES_X.finditer(norm) if outside(m.start())]
     candidates = sorted(c for c in candidates if 0 <= c[1] <= MAX_ER_VISITS)
     er_said = lex.tables["er_words"].find_all(norm)
+    doubt = _count_doubt(norm, text, candidates, er_said)
+    if doubt is not None:
+        return doubt
     if er_said and len(candidates) > 1:
         # "he's 38 and has been to the ER three times": the count said nearest the ER.
         def distance(candidate: tuple[int, int]) -> int:
@@ -693,6 +824,26 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
 
 
 ER_WINDOW_DAYS = 90
+
+# "could be 1 could be 3", "1 or 3", "maybe 1, maybe 3": counts said as alternatives.
+_ALTERNATIVE_COUNTS = re.compile(r"\b(?:could be|might be|maybe|either|or|between|somewhere)\b")
+# "a few?", "several, I think": a count no one counted.
+_VAGUE_COUNTS = re.compile(r"\b(?:a few|few|several|some|a bunch|a lot|lots|many)\b")
+
+
+def _count_doubt(norm: str, text: str, candidates: list, er_said: list) -> Optional[ParsedAnswer]:
+    """A count said in doubt: "honestly no idea. a few? could be 1 could be 3" is not sure; "could be
+    1 could be 3" alone is asked back (more or less than 2?); None when the count is plain."""
+    counts = sorted({count for _, count in candidates})
+    unsure = _answer_word("er_visits", norm, text) == NOT_SURE
+    if unsure and counts and _VAGUE_COUNTS.search(norm) and "?" in text:
+        return ParsedAnswer(NOT_SURE)
+    if len(counts) < 2 or er_said or not _ALTERNATIVE_COUNTS.search(norm):
+        return None
+    ranged = _in_range("er_visits", counts[0], counts[-1], counts[0])
+    if unsure and ranged.extra.get("near") is not None:
+        return ParsedAnswer(NOT_SURE)  # they said they don't know: no use asking which side
+    return ranged
 
 
 def _dated_within_window(text: str, today: date, count: int) -> Optional[int]:
@@ -772,10 +923,19 @@ def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAn
     return ParsedAnswer(None)
 
 
+_NO_DATE_YET = re.compile(
+    r"\b(?:no (?:move[\s-]?in )?date(?: yet)?|(?:nobody|no one|they) (?:has|have|haven'?t|hasn'?t)?\s*(?:given|told) (?:us|me|him|her|them)? ?(?:a|the|any) date(?: yet)?|"
+    r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|did not) (?:given|told|set) (?:us |me |him |her |them )?(?:a |the |any )?date|"
+    r"(?:don'?t|doesn'?t|do not|does not) (?:know|have) (?:a |the |any )?(?:move[\s-]?in )?date|(?:could|might) be [\w\s]{1,30}? or (?:it )?(?:could|might) be)\b"
+)
+
+
 def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
     if tables["already_moved_in"].first(norm):
         return ParsedAnswer(None)
+    if _NO_DATE_YET.search(norm):
+        return ParsedAnswer(NOT_SURE)  # "nobody has given us a date yet, it could be a month or six"
     point, windows = _first_time(text, today, "future")
     if point is not None:
         if point.days < 0:
@@ -882,6 +1042,40 @@ def _care_not_reached(text: str, start: int) -> bool:
     return is_negated(text, start, lexicon().tables["answer_negators"]) or bool(_CANNOT.search(before))
 
 
+# Justice involvement told as over: "it's done", "that was years ago", "back in 2015", "nothing now".
+_JUSTICE_OVER = re.compile(
+    r"\b(?:it'?s|its|that'?s|thats|it was|that was|all)\s+(?:(?:all|long|been)\s+)?(?:done|over|finished|closed|behind (?:me|him|her|them|us))\b"
+    r"|\bnothing (?:now|current|currently|since|recent|open|pending)\b|\b(?:\d+|many|several|a few|ten|five|six|seven|eight|nine) (?:years|yrs) ago\b"
+    r"|\b(?:back in|in|around|from) (?P<year>(?:19|20)\d\d)\b"
+)
+# ...and still going: "still on probation", "an open case", "court date next week".
+_JUSTICE_NOW = re.compile(
+    r"\b(?:still|currently|right now|now on|open case|pending|upcoming|court date|next (?:week|month)|"
+    r"on (?:probation|parole|pretrial)|just|yesterday|last (?:week|month)|this (?:year|month|week)|(?:days|weeks|months) ago)\b"
+)
+
+
+def _justice_over(norm: str, today: date) -> bool:
+    """Whether a justice answer tells only of involvement that is over (a year two or more years
+    back counts as over; "got out in 2025" is recent)."""
+    if _JUSTICE_NOW.search(norm):
+        return False
+    said = list(_JUSTICE_OVER.finditer(norm))
+    if not said:
+        return False
+    return any(not m.group("year") or int(m.group("year")) <= today.year - 2 for m in said)
+
+
+_APPOINTMENTS_NEXT = re.compile(
+    r"\s*(?:up with\s+|going to\s+|track of\s+)?(?:a single\s+|my\s+|his\s+|her\s+|their\s+|the\s+)?(?:appointments?|appts?|the clinic|doctor)"
+)
+
+
+def keeps_appointments_said(norm: str, end: int) -> bool:
+    """Whether the words after a phrase ending at `end` are appointments ("can't keep | appointments")."""
+    return bool(_APPOINTMENTS_NEXT.match(norm[end:]))
+
+
 def _yes_no_parser(question_id: str):
     def parse(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
         letter = _LETTER_ANSWER.match(text)
@@ -899,6 +1093,8 @@ def _yes_no_parser(question_id: str):
         if closing:
             # "...a court thing back in 2019 but it's over, nothing now. so no": the conclusion.
             return ParsedAnswer("no" if closing.group(1).lower().startswith("n") else "yes")
+        if question_id == "justice" and _justice_over(norm, today):
+            return ParsedAnswer("no")  # "no. had a court thing back in 2015, its done, nothing now"
         # The question's own phrases first ("no car", "misses appts", "declined"), unless said
         # as not so ("doesn't miss appointments"), then the yes / no / not sure words.
         lex = lexicon()
@@ -906,6 +1102,8 @@ def _yes_no_parser(question_id: str):
         negated = None
         negated_end = None
         for hit in lex.own_words[question_id].find_all(norm):
+            if question_id == "daily_living" and keeps_appointments_said(norm, hit.end):
+                continue  # "can't keep appointments" is care not reached, not daily living
             if generic and generic.label == NOT_SURE and generic.start < hit.start:
                 return ParsedAnswer(NOT_SURE)  # "not sure, need to check with his PO"
             if negated_end is not None and hit.label == "yes" and _LIST_GAP.fullmatch(norm[negated_end : hit.start]):

@@ -20,7 +20,15 @@ from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 from referral.registry import registry
-from referral.screening.answers import CARE_REACHED, NOT_SURE, coverage_mentions, parse_answer, repair_spelling
+from referral.screening.answers import (
+    CARE_REACHED,
+    NOT_SURE,
+    coverage_mentions,
+    keeps_appointments_said,
+    parse_answer,
+    relative_is,
+    repair_spelling,
+)
 from referral.screening.lexicon import lexicon
 from referral.text.normalize import normalize
 from referral.text.phrases import PhraseTable
@@ -123,6 +131,28 @@ def clauses(text: str) -> list[str]:
     return [part.strip() for part in _CLAUSES.split(text) if part and part.strip()]
 
 
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?\n]*")
+_ASKING = re.compile(
+    r"^\W*(?:is|are|am|does|do|did|can|could|will|would|should|shall|may|what|what's|whats|how|who|which|"
+    r"where|when|why|need|has|have|must|if)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_clauses(text: str) -> set[str]:
+    """The clauses of a message that ask rather than tell ("Is this just for people on
+    MassHealth?", "does she need active MassHealth before I refer?"): a clause of a sentence ending
+    in "?" that opens with a question word, or every clause of a sentence that opens with one."""
+    asked = set()
+    for sentence in _SENTENCES.findall(_DAY_THEN_DATE.sub(r"\1 ", text or "")):
+        if "?" not in sentence:
+            continue
+        parts = [part.strip() for part in _CLAUSES.split(sentence) if part and part.strip()]
+        whole = bool(_ASKING.match(sentence))
+        asked.update(part for part in parts if whole or _ASKING.match(part))
+    return asked
+
+
 def is_correction(text: str) -> bool:
     """ "no wait, it was 2 visits", "actually he's 19": the person corrects an earlier answer."""
     return bool(_CORRECTION.search(text or ""))
@@ -139,7 +169,7 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
     norm = normalize(clause)
     tables = lexicon().tables
     if question_id == "for_whom":
-        return bool(tables["for_whom"].find_all(norm))
+        return bool(tables["for_whom"].find_all(relative_is(norm)))
     if question_id == "coverage":
         # "no" or "nothing" is coverage only where the clause is about insurance ("no insurance").
         norm_clause = normalize(clause)
@@ -176,6 +206,8 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         return bool(_MOVE_IN.search(clause))
     own = _own_words(question_id)
     hits = own.find_all(norm) if own else []
+    if question_id == "daily_living":
+        hits = [h for h in hits if not keeps_appointments_said(norm, h.end)]  # "can't keep appointments"
     if question_id == "access_barriers" and CARE_REACHED.search(norm):
         return True  # "she gets to her doctor fine on the senior van"
     if question_id == "justice" and (_HOSPITAL.search(message or clause) or asked == "psych_discharge"):
@@ -238,13 +270,21 @@ def read_facts(
         found["location"] = places[0]
         context.setdefault("state", places[0].get("state"))
     parts = clauses(text)
+    asked = asked_clauses(text)
     for question_id in SAY_BACK_ORDER:
         if question_id in skip or question_id in found or question_id == "location":
             continue
-        spoken = [clause for clause in parts if _says(question_id, clause, text, context.get("asked"))]
-        if question_id in ("housing", "diagnosis") and len(spoken) > 1:
+        # A clause that asks tells nothing ("is this just for people on MassHealth?"), but who
+        # the support is for ("can my son get this?").
+        spoken = [
+            clause
+            for clause in parts
+            if (question_id == "for_whom" or clause not in asked)
+            and _says(question_id, clause, text, context.get("asked"))
+        ]
+        if question_id in ("housing", "diagnosis", "coverage") and len(spoken) > 1:
             # "homeless right now, but got matched for a supportive housing unit", "bipolar and
-            # opioid use disorder": read together.
+            # opioid use disorder", "Medicare and MassHealth both": read together.
             spoken = [" ; ".join(spoken)] + spoken
         for clause in spoken:
             said = _age_clause(clause) if question_id == "age" else clause

@@ -14,7 +14,7 @@ import calendar
 import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Optional
 
@@ -423,6 +423,97 @@ def _ordinal_days_as_digits(norm: str) -> str:
     return _ORDINAL_THEN_MONTH.sub(lambda m: digits(m.group(1)) + m.group(2) + m.group(3), norm)
 
 
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th weekday (0 = Monday) of a month; n = -1 the last."""
+    if n < 0:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+# US holidays people tell time by ("the week before Thanksgiving", "twice since Labor Day").
+_HOLIDAYS = {
+    r"new year'?s eve": lambda y: date(y, 12, 31),
+    r"new year'?s(?: day)?": lambda y: date(y, 1, 1),
+    r"(?:mlk|martin luther king(?: jr)?)(?: day)?": lambda y: _nth_weekday(y, 1, 0, 3),
+    r"presidents'? day": lambda y: _nth_weekday(y, 2, 0, 3),
+    r"valentine'?s(?: day)?": lambda y: date(y, 2, 14),
+    r"st\.? patrick'?s(?: day)?|saint patrick'?s(?: day)?": lambda y: date(y, 3, 17),
+    r"easter(?: sunday)?": _easter,
+    r"mother'?s day": lambda y: _nth_weekday(y, 5, 6, 2),
+    r"memorial day": lambda y: _nth_weekday(y, 5, 0, -1),
+    r"father'?s day": lambda y: _nth_weekday(y, 6, 6, 3),
+    r"juneteenth": lambda y: date(y, 6, 19),
+    r"(?:the )?fourth of july|july fourth|independence day": lambda y: date(y, 7, 4),
+    r"labor day": lambda y: _nth_weekday(y, 9, 0, 1),
+    r"columbus day|indigenous peoples'? day": lambda y: _nth_weekday(y, 10, 0, 2),
+    r"halloween": lambda y: date(y, 10, 31),
+    r"veterans'? day": lambda y: date(y, 11, 11),
+    r"thanksgiving(?: day)?": lambda y: _nth_weekday(y, 11, 3, 4),
+    r"christmas eve": lambda y: date(y, 12, 24),
+    r"christmas(?: day)?|xmas": lambda y: date(y, 12, 25),
+}
+_HOLIDAY_NAMES = "|".join(f"(?:{name})" for name in _HOLIDAYS)
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HOLIDAY = re.compile(
+    r"\b(?:(?:the\s+)?(?P<unit>day|week|weekend|"
+    + "|".join(_WEEKDAY_NAMES)
+    + r")\s+(?P<side>before|after)\s+)?(?:(?P<which>last|this|next|this past|this coming)\s+)?"
+    rf"(?P<name>{_HOLIDAY_NAMES})\b"
+)
+
+
+def _holiday_references(norm: str, today: date, prefer: str) -> list[TimeReference]:
+    """ "the Friday before Memorial Day" (the Friday of that week), "the week before Thanksgiving"
+    (a range of 7 days), "since Labor Day": the holiday's last (or, preferring the future, next)
+    date; "next"/"last" say which."""
+    found = []
+    for m in _HOLIDAY.finditer(norm):
+        rule = next(rule for name, rule in _HOLIDAYS.items() if re.fullmatch(name, m.group("name")))
+        which = m.group("which") or ""
+        going = (
+            "future" if which in ("next", "this coming") else "past" if "last" in which or "past" in which else prefer
+        )
+        years = [today.year - 1, today.year, today.year + 1]
+        if going == "future":
+            day = next(rule(y) for y in years if rule(y) >= today)
+        else:
+            day = [rule(y) for y in years if rule(y) <= today][-1]
+        if which == "last" and day == today:
+            day = rule(day.year - 1)
+        unit, side = m.group("unit"), m.group("side")
+        sign = -1 if side == "before" else 1
+        if unit in ("week", "weekend"):
+            span = 7 if unit == "week" else 2
+            near = day + timedelta(days=sign)
+            far = day + timedelta(days=sign * span)
+            first, last = min(near, far), max(near, far)
+        elif unit == "day":
+            first = last = day + timedelta(days=sign)
+        elif unit:
+            target = _WEEKDAY_NAMES.index(unit)
+            step = ((day.weekday() - target) % 7 or 7) if side == "before" else ((target - day.weekday()) % 7 or 7)
+            first = last = day + timedelta(days=sign * step)
+        else:
+            first = last = day
+        found.append(_from_dates(m.start(), m.end(), first, last, today))
+    return found
+
+
 def find_time_references(text: str, today: Optional[date] = None, prefer: str = "past") -> list[TimeReference]:
     """Times said in a text, in order: durations ("about 3 weeks ago" -> -21, "a month and a half
     ago" -> -45, "in about 2 months" -> +60), windows ("in the last 6 months"), fixed phrases
@@ -487,6 +578,8 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
             dates = _month_range(m, today, prefer) if m else None
             if dates:
                 found.append(_from_dates(len(norm) - len(norm.lstrip()), len(norm.rstrip()), *dates, today))
+
+    found += _holiday_references(norm, today, prefer)
 
     for m in lex.seasons.finditer(norm):
         dates = _season_range(m, today, prefer)
