@@ -80,10 +80,18 @@ def offered_payloads(events: Iterable[Dict[Text, Any]]) -> FrozenSet[Text]:
 
 
 def as_plain_text_unless_offered(text: Text, offered: FrozenSet[Text], always_allowed: FrozenSet[Text]) -> Text:
-    """The text unchanged if it is a payload the bot offered; otherwise never a payload."""
+    """The text unchanged if it is a payload the bot offered; otherwise never a payload: the
+    intent's name as a word, without the entities typed after it (`/inform{"coverage": ...}` ->
+    "inform"), so that no answer is read from payload syntax either."""
     if not text.startswith(INTENT_PREFIX) or text in offered or text in always_allowed:
         return text
-    return text.lstrip(INTENT_PREFIX).strip()
+    plain = text.lstrip(INTENT_PREFIX).strip()
+    typed = _TYPED_ENTITIES.fullmatch(plain)
+    return typed.group(1) if typed else plain
+
+
+# An intent name with entities after it, as Rasa reads a payload: `inform{"er_visits": 7}`.
+_TYPED_ENTITIES = re.compile(r"([\w/-]+)\s*\{.*\}\s*", re.DOTALL)
 
 
 @dataclass

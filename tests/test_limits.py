@@ -96,7 +96,7 @@ def test_a_typed_restart_is_read_as_plain_text():
 def test_a_typed_intent_with_entities_is_read_as_plain_text():
     typed = '/inform{"coverage": "masshealth_mco", "er_visits": 5}'
     admission = run(guard().admit(typed, "c1", "a1", offered=offered('/inform{"coverage": "none"}')))
-    assert admission.text == 'inform{"coverage": "masshealth_mco", "er_visits": 5}'
+    assert admission.text == "inform"  # the typed entities dropped: no answer read from them as words
     assert not admission.text.startswith("/")
 
 
@@ -108,6 +108,12 @@ def test_a_payload_of_a_button_the_bot_offered_is_passed_on():
 def test_the_web_chat_greeting_is_always_a_payload():
     assert run(guard().admit("/greet", "c1", "a1", offered=offered())).text == "/greet"
     assert as_plain_text_unless_offered("/greet", frozenset(), frozenset()) == "greet"
+
+
+def test_entities_typed_after_a_payload_are_dropped_not_read_as_words():
+    typed = '/inform{"coverage": "masshealth_mco", "er_visits": 7}'
+    assert as_plain_text_unless_offered(typed, frozenset(), frozenset()) == "inform"
+    assert as_plain_text_unless_offered("/ I have MassHealth", frozenset(), frozenset()) == "I have MassHealth"
 
 
 def test_only_the_buttons_of_the_bot_s_last_turn_count_as_offered():
