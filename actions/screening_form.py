@@ -328,12 +328,20 @@ def times_asked_unanswered(tracker: Tracker, question_id: str) -> int:
     """How many times the bot asked this question since it was last answered, whatever came in
     between (other questions too: "go back" to another question and back again)."""
     count, before_this_message = 0, False
+    # A message's own text, put in the open question's slot before it was read (and set back to
+    # None when it was no answer), answered nothing: "change his mind" to consent, six times over.
+    said = {e.get("text") for e in tracker.events if e.get("event") == "user"}
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             before_this_message = True  # slots set after it are this message's, not yet validated
         if not before_this_message:
             continue
-        if event.get("event") == "slot" and event.get("name") == question_id and event.get("value") is not None:
+        if (
+            event.get("event") == "slot"
+            and event.get("name") == question_id
+            and event.get("value") is not None
+            and not (isinstance(event.get("value"), str) and event.get("value") in said)
+        ):
             break
         if event.get("event") == "bot":
             custom = (event.get("data") or {}).get("custom") or {}
@@ -365,13 +373,41 @@ def _denied_in_own_clause(question_id: str, text: str, value: Any, context: Dict
     """ "no psych hospital ever. ER 4 times since mid september": the open question denied in a
     clause of its own words, a time or count said for another question in the rest. The clause
     that speaks of the question decides; None when it does not deny it or says the same."""
-    if question_id not in ("psych_discharge", "er_visits", "justice") or value in (None, NOT_SURE, "no", 0):
-        return None
     if len(clauses(text)) < 2:
         return None
     others = set(question_ids()) - {question_id}
+    if question_id in YES_NO_QUESTIONS and value in ("yes", "no"):
+        # "Hospital psiquiátrico nunca. A emergencia fue una vez en octubre. Y sí, él quiere": the
+        # "nunca" is the hospital's (its first clause speaks of another question, not of this
+        # one); the clause in the question's own words says yes. "No. He says he is not sick. I
+        # want it for him but he says no" opens with the answer itself: kept.
+        first = clauses(text)[0]
+        if _says_own(question_id, first) or not any(_says_own(q, first) for q in others):
+            return None
+        own = read_facts(text, skip=others, context={**context, "asked": question_id}).get(question_id)
+        return ParsedAnswer(own) if own in ("yes", "no") and own != value else None
+    if question_id not in ("psych_discharge", "er_visits", "justice") or value in (None, NOT_SURE, "no", 0):
+        return None
     own = read_facts(text, skip=others, context={**context, "asked": question_id}).get(question_id)
     return ParsedAnswer(own) if own in ("no", 0) else None
+
+
+def _says_own(question_id: str, clause: str) -> bool:
+    """Whether a clause speaks of a question in that question's own words."""
+    return speaks_of(question_id, clause)
+
+
+def _no_of_another_question(question_id: str, text: str, value: Any) -> bool:
+    """ "He's in a tent, no housing lined up, can't keep a job. No charges.": a plain "no" to the
+    diagnosis question in a message about other questions, with no word of a diagnosis, is theirs."""
+    if question_id != "diagnosis" or value != "no" or speaks_of("diagnosis", text):
+        return False
+    if len(text.split()) <= _LONG_REPLY_WORDS:
+        return False
+    return bool(answered_in(read_facts(text, skip={"diagnosis"})))
+
+
+_LONG_REPLY_WORDS = 8
 
 
 def another_person(facts: Dict[str, Any], answers: Dict[str, Any], relation: Optional[str]) -> bool:
@@ -555,6 +591,11 @@ ASK_BACK = {
     "psych_discharge": ("Was it more or less than {unit} ago?", "Less than {unit} ago", "More than {unit} ago"),
     "move_in": ("Is the move-in more or less than {unit} from now?", "Less than {unit}", "More than {unit}"),
 }
+ASK_BACK["er_visits"] = (
+    "In the last 3 months (90 days) only: was it {unit} or more, or fewer?",
+    "Fewer",
+    "{unit} or more",
+)
 ASK_BACK_COUNT = ("Was it {unit} or more, or fewer?", "Fewer", "{unit} or more")
 
 
@@ -820,6 +861,8 @@ class ValidateScreeningForm(FormValidationAction):
         denied = _denied_in_own_clause(question_id, text, parsed.value, context)
         if denied is not None:
             parsed = denied
+        if _no_of_another_question(question_id, text, parsed.value):
+            parsed = ParsedAnswer(None)
         if parsed.value is not None:
             return {**answer_slots(question_id, parsed), "revisit": None, "ask_back": None}
         if parsed.extra.get("near") is not None and not pending:
@@ -942,6 +985,9 @@ class ValidateScreeningForm(FormValidationAction):
             }
 
         target = _entity_value(tracker, "question") if intent == "change_answer" else None
+        changed = self._new_answer_in(target, question_id, answers, dispatcher, tracker)
+        if changed:
+            return changed
         if target in questions.question_ids() and target not in answers and target != question_id:
             # "change my answer about the ER visits" before that question was asked: asked now.
             dispatcher.utter_message(text=f'Okay, let\'s answer "{questions.label(target)}" now.')
@@ -953,9 +999,48 @@ class ValidateScreeningForm(FormValidationAction):
         if target is None:
             dispatcher.utter_message(text="This is the first question, so there's nothing to go back to.")
             return {question_id: None}
+        if speaks_of(target, text_of(tracker)):
+            # "wait, it was 2 visits. I forgot the one last week": the question answered last, in
+            # its own words, with its new answer.
+            changed = self._new_answer_in(target, question_id, answers, dispatcher, tracker)
+            if changed:
+                return changed
         dispatcher.utter_message(text=f'Okay, let\'s change the answer to "{questions.label(target)}".')
         # Asked again even where it no longer changes the outcome: the person asked to change it.
         return {target: None, question_id: None, "screening_retries": 0, "place_candidates": None, "revisit": target}
+
+    def _new_answer_in(
+        self,
+        target: Optional[str],
+        question_id: str,
+        answers: Dict[str, Any],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> Dict[Text, Any]:
+        """ "wait, I'm reading the records wrong - it was 2 ER visits, 11/12 and 11/28": a change
+        of an answer with the new answer in the same message; taken, said back, and the open
+        question asked again. {} when there is none ("sorry I said 21, can I change his age?":
+        the answer given before is no new one; a yes or no question is asked again)."""
+        text = text_of(tracker)
+        if (
+            target not in questions.question_ids()
+            or target in (question_id, "location")
+            or target in YES_NO_QUESTIONS
+            or not text
+            or text.startswith("/")
+        ):
+            return {}
+        parsed = parse_answer(target, text, context={**self._context(tracker), "asked": target})
+        if parsed.value is None or parsed.value == NOT_SURE or parsed.value == answers.get(target):
+            return {}
+        dispatcher.utter_message(text=say_back({target: parsed.value}).replace("Got it:", "Okay, I changed that:"))
+        return {
+            **answer_slots(target, parsed),
+            question_id: None,
+            "screening_retries": 0,
+            "place_candidates": None,
+            "revisit": None,
+        }
 
     @staticmethod
     def _place_by_coverage(slots: Dict[Text, Any], tracker: Tracker) -> Dict[Text, Any]:

@@ -26,8 +26,9 @@ from referral.crisis.answers import (
     words_for,
 )
 from referral.crisis.resources import answers_data
-from referral.screening.answers import is_plain_agreement, is_plain_refusal, says_safe_now, says_stop
+from referral.screening.answers import NOT_SURE, is_plain_agreement, is_plain_refusal, says_safe_now, says_stop
 from referral.screening.facts import speaks_of
+from referral.screening.questions import question_ids
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,28 @@ def safe_after_help(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     return [e for e in events if e.get("event") != "followup"] + [FollowupAction(next_action)]
 
 
+def answers_the_open_question(tracker: Tracker) -> bool:
+    """Whether a message the classifier alone (no crisis pattern) took for a clear crisis answers
+    the open screening question ("Yes. He told the discharge planner he'd do CST and he said it to
+    me again last night." to the consent question): then the safety question is asked, not the
+    resources shown at once; a yes or a not sure to it gives the help. A crisis pattern, or a
+    message that answers nothing, gets the resources."""
+    message = tracker.latest_message or {}
+    if (message.get("crisis") or {}).get("source") != "classifier":
+        return False
+    if tracker.active_loop.get("name") != "screening_form" or _help_just_given(tracker):
+        return False
+    asked = tracker.get_slot("requested_slot")
+    if asked not in question_ids():
+        return False
+    # In the question's own words ("he'd do CST", "agrees to take part", "discharged on 10/3"), not
+    # a bare yes or a word read as one: "ya no aguanto más, tengo las pastillas..." is no answer.
+    if not speaks_of(asked, message.get("text") or ""):
+        return False
+    taken = open_question_answer(tracker, sure=True)
+    return taken.get(asked) not in (None, NOT_SURE)
+
+
 class ActionCrisisResponse(Action):
     """A clear crisis: help first, fitted to the kind; a screening keeps its place and answers,
     including an answer given in the same message outside the crisis sentences."""
@@ -189,6 +212,10 @@ class ActionCrisisResponse(Action):
         agreed = plain_consent_answer(tracker) or safe_after_help(dispatcher, tracker)
         if agreed:
             return agreed
+        if answers_the_open_question(tracker):
+            logger.info("A screening answer the classifier alone read as a crisis: the safety question.")
+            asked = await ActionSafetyQuestion().run(dispatcher, tracker, domain)
+            return asked + [FollowupAction("safety_check_form")]
         signal = crisis_signal(tracker)
         CrisisCounter.record("resources", signal.get("kind", ""))
         speak_crisis_help(dispatcher, tracker, signal)

@@ -98,6 +98,8 @@ class EntityRules:
             if i + n > len(doc):
                 continue
             words = doc[i : i + n]
+            if any(t.is_punct for t in words):
+                continue  # "vivo en charlotte. me pueden ayudar?": no state across a sentence end
             if n == 1 and len(words.text) == 2:
                 token = words[0]
                 # "Boston in the morning" is not Boston, Indiana.

@@ -41,7 +41,7 @@ def test_giving_it_a_try_is_agreeing():
 
 
 def test_feelings_and_use_in_a_story_do_not_answer_the_diagnosis_question():
-    facts = read_facts("I've been to the ER twice for what they called panic attacks", today=TODAY)
+    facts = read_facts("I've been to the ER twice in the last month for what they called panic attacks", today=TODAY)
     assert "diagnosis" not in facts and facts["er_visits"] == 2
     assert "diagnosis" not in read_facts("my son is using again and so depressed", today=TODAY)
     # A condition a doctor names is taken; to the question itself, a feeling answers it.

@@ -5,6 +5,11 @@ Two readers, one decision:
   fast and explainable; an urgent match is a crisis, a gentle one a risk signal;
 - the trained classifier (`classifier.py`), run on the whole message and on each of its
   sentences, so a crisis sentence inside a long screening answer is read on its own.
+A message the classifier reads as risky only as a whole (two sentences or more, no pattern, none
+of its sentences reaching the safety question's threshold on its own) gets the safety question,
+not the resources; nothing when every sentence reads below SCATTERED_FLOOR. (During a screening,
+actions/support.py asks the safety question, not the resources, for a classifier-only crisis on a
+message that answers the open question.)
 Thresholds come from the component's configuration (config.yml). The result carries the kind, who
 is at risk, the language, danger now, the relation ("son") and the character spans of the
 sentences that carry the risk (so the rest of the message can still be read as an answer). It never

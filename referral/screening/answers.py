@@ -62,6 +62,7 @@ _RELATIVE_SENT = re.compile(
     r"thinks i should|says i should|gave me (?:this|the)|found this for me)\b"
 )
 _DIED = re.compile(r"\s*(?:\w+\s+)?(?:died|passed|passed away|is gone|was killed|murió|fallec)")
+_THEIRS_BEFORE = re.compile(r"\b(?:his|her|their|no|any|your|su|sus)\s+(?:[a-z]+\s+)?$")
 _OWNER_BEFORE = re.compile(r"\b(?:my|his|her|their|our|mi|su)\s+$")
 _WRITER_IS_WORKER = re.compile(r"\b(?:i'?m|im|i am|as|soy)\s+(?:his|her|their|su)\s+$")
 _CLIENT_NOUNS = re.compile(
@@ -146,7 +147,10 @@ def _boundary_words(question_id: str, value: int) -> str:
 
 
 def _ask_back(question_id: str, boundary: Boundary) -> ParsedAnswer:
-    return ParsedAnswer(None, {"near": boundary.value, "unit": _boundary_words(question_id, boundary.value)})
+    # A count's boundary is asked by its first value outside: "2 times or more, or fewer?" for
+    # "more than 1 visit" (the reply "more" is 2, "fewer" is 1).
+    said = boundary.cut if question_id == "er_visits" and boundary.upper_bound else boundary.value
+    return ParsedAnswer(None, {"near": boundary.value, "unit": _boundary_words(question_id, said)})
 
 
 def _in_range(question_id: str, low: float, high: float, value: float) -> ParsedAnswer:
@@ -164,7 +168,9 @@ def _near_reply(question_id: str, norm: str, context: dict) -> Optional[ParsedAn
     replies = lexicon().tables["near_replies"]
     hits = [h.label for h in replies.find_all(norm)]
     side = hits[-1] if hits else None
-    if side is None and context.get("yes_means") in ("below", "above"):
+    # A plain yes or no answers the ask-back only in a short reply: "Emergency room no. He lives
+    # with me. No police." is about other questions.
+    if side is None and context.get("yes_means") in ("below", "above") and len(norm.split()) <= _SHORT_REPLY_WORDS:
         word = _answer_word(question_id, norm)
         if word in ("yes", "no"):
             other = "above" if context["yes_means"] == "below" else "below"
@@ -287,6 +293,17 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
                 or _DIED.match(norm[h.end : h.end + 30])
                 or norm[max(0, h.start - 5) : h.start].endswith("late ")
             )
+        )
+    ]
+    # "lives with his elderly mother", "no friend": someone of the person's, or no one, not the
+    # writer's relative the support is for.
+    hits = [
+        h
+        for h in hits
+        if not (
+            h.label[0] == "other"
+            and not norm[h.start : h.end].startswith(("my ", "mi "))
+            and _THEIRS_BEFORE.search(norm[max(0, h.start - 30) : h.start])
         )
     ]
     # "my case worker just texted", "her PO": the writer's (or the person's) own worker, no
@@ -648,11 +665,20 @@ def _age_decade(norm: str, match) -> ParsedAnswer:
 
 def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
+    said = tables["diagnosis"].find_all(norm)
     hits = [
         h
-        for h in tables["diagnosis"].find_all(norm)
+        for h in said
         if not is_negated(text, h.start, tables["diagnosis_negators"], max_gap_words=2)
+        and not _DENIED_RIGHT_BEFORE.search(norm[: h.start])
     ]
+    if said and not hits:
+        return ParsedAnswer("no")  # "asthma, nothing mental health, he doesn't drink": every one denied
+    if hits and _DIAGNOSIS_DOUBT.search(norm):
+        # "psychosis or meth or both, nobody knows", "psychosis NOS vs substance induced": which
+        # condition, if any, is not known; a clinician decides.
+        named = [text[h.start : h.end] for h in hits if h.label != "both"]
+        return ParsedAnswer(NOT_SURE, {"diagnosis_text": ", ".join(dict.fromkeys(n.lower() for n in named))})
     ruled_out = [h for h in hits if _ruled_out(norm, h.start, h.end)]
     if ruled_out and len(ruled_out) == len(hits):
         # "the doctor checked me for depression and said I was alright", "they ruled out
@@ -680,6 +706,15 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
     return ParsedAnswer(word)
 
 
+# "he doesn't drink", "nothing mental health or substance": the condition denied just before it.
+_DENIED_RIGHT_BEFORE = re.compile(
+    r"(?:\b(?:doesn'?t|does not|don'?t|do not|didn'?t|did not|never|nothing|nada|no tiene|not any)\s+"
+    r"(?:(?:drink|use|do|take|abuse|smoke)\s+|\w+\s+or\s+)?(?:(?:drink|use|do|take|abuse|smoke)\s+or\s+(?:\w+\s+)?)?)$"
+)
+_DIAGNOSIS_DOUBT = re.compile(
+    r"\b(?:nobody|no one|noone|nobodys|nobody's)\s+(?:really\s+)?(?:knows|is sure|can tell|can say|has figured)\b"
+    r"|\bvs\b|\bversus\b|\bor both\b|\bnot sure which\b|\bdon'?t know which\b|\bno se cual\b"
+)
 _LOOKED_FOR = re.compile(
     r"\b(?:checked|screened|tested|evaluated|assessed|looked)\s+(?:\w+\s+){0,2}for\s+(?:\w+\s+)?$|\bruled out\s+(?:\w+\s+)?$"
 )
@@ -730,10 +765,50 @@ def _time_answer(question_id: str, point: TimeReference) -> ParsedAnswer:
     return _in_range(question_id, low, high, abs(point.days))
 
 
+# A clause about a stay (not only about the emergency room).
+_STAY_WORDS = re.compile(
+    r"\b(?:hospital\w*|psych\w*|inpatient|inpt|admit\w*|admission|discharg\w*|d/c|unit|ward|internad[oa]|"
+    r"detox|stabiliz\w*|state hospital|bed|stay|stayed|salio|salió|saiu)\b"
+)
+_STAY_CLAUSES = re.compile(r"[.!?;\n]+|\s(?:but|pero)\s", re.IGNORECASE)
+
+
+def _without_er_clauses(text: str) -> str:
+    """ "Emergency room I went 1 time in the last 3 months": a clause about the emergency room
+    alone says nothing about a hospital stay ("ED kept her overnight once in Oct but did not
+    admit her" is no stay 47 days ago)."""
+    er_words = lexicon().tables["er_words"]
+    kept = [
+        part
+        for part in _STAY_CLAUSES.split(text)
+        if part and part.strip() and not (er_words.first(normalize(part)) and not _STAY_WORDS.search(normalize(part)))
+    ]
+    return " , ".join(kept)
+
+
 def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     if lexicon().tables["still_in_hospital"].first(norm):
         return ParsedAnswer(None)  # not discharged yet: ask again
+    if lexicon().tables["er_words"].first(norm):
+        text = _without_er_clauses(text)
+        norm = normalize(text)
+        if not norm.strip():
+            return ParsedAnswer(None)
+        if not _STAY_WORDS.search(norm) and len(norm.split()) > _SHORT_REPLY_WORDS:
+            # "ER no. He lives with me. No police.": the rest is about other questions, its "no" too.
+            return ParsedAnswer(None)
+    if _STAY_DOUBT.search(norm) and _CLOSING_UNSURE.search(norm):
+        # "he stayed in some hospital, maybe in summer, I don't know if it was the psychiatric one.
+        # Not sure.": not sure, however the time falls.
+        return ParsedAnswer(NOT_SURE)
     point, windows = _first_time(text, today, "past")
+    out = _DISCHARGE_WORD.search(norm)
+    if point is not None and out:
+        # "IVC'd Oct 5, sat in the ED 6 days, transferred on the 11th, discharged Nov 18": the
+        # time said with the discharge.
+        refs = [r for r in find_time_references(text, today, "past") if r.kind == "past" and r.start >= out.start()]
+        if refs:
+            point = min(refs, key=lambda r: r.start)
     if point is not None:
         if point.kind == "future":
             return ParsedAnswer(None)
@@ -753,6 +828,14 @@ def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> 
     if find_numbers(norm):
         return ParsedAnswer(None)  # "2" to a question about when
     return ParsedAnswer(None)
+
+
+_DISCHARGE_WORD = re.compile(r"\b(?:discharged|d/c'?d|got out|came home|came out|released|sali[oó]|saiu)\b")
+_STAY_DOUBT = re.compile(
+    r"\b(?:don'?t|do not|dont|doesn'?t|not) (?:know|remember|sure) (?:if|whether)\b(?:\s+\w+){0,4}\s+(?:psych\w*|mental)"
+    r"|\bno s[eé] si\b"
+)
+_CLOSING_UNSURE = re.compile(r"\b(?:not sure|no idea|idk|don'?t know|no s[eé]|nao sei|não sei)\W*$")
 
 
 def _negated_window(norm: str, window: TimeReference) -> bool:
@@ -818,9 +901,91 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     if side == "at_least":
         return _in_range("er_visits", count, count + COUNT_SPREAD, count)
     if side == "at_most":
-        return _in_range("er_visits", 0, count, count)
+        return _fewer_in_window(count)
     within = _dated_within_window(text, today, count)
-    return ParsedAnswer(count if within is None else within)
+    if within is not None:
+        return ParsedAnswer(within)
+    return _count_in_window(text, norm, today, start, count)
+
+
+_SINCE = re.compile(r"\b(?:since|desde|ever since|starting)\s+(?:the\s+)?$")
+_SINCE_IN = re.compile(r"(?:since|desde)\b")
+_RECENTLY = re.compile(
+    r"\b(?:recently|lately|this month|these last weeks|the last few weeks|past few weeks|last few weeks|"
+    r"this past month|since then|since that|since she got out|since he got out|since discharge|"
+    r"ultimamente|últimamente|recientemente|desde entonces)\b"
+)
+_COUNT_CLAUSE = re.compile(r"[.!?;,\n]|\bbut\b|\bpero\b|\band\b")
+_COUNT_SENTENCE = re.compile(r"[.!?;\n]")
+_TIME_ONLY = re.compile(r"(?:in|on|during|around|back in|en|el)?\s*\S.*", re.IGNORECASE)
+# A time this many days past the 90 still counts as inside ("since September", "this fall").
+_WINDOW_SLACK = 3
+# Visits counted over a longer time, spread evenly, that still leave this many in the 90 days
+# ("4 times since August"): taken; fewer ("twice since this summer") are asked back.
+_SPREAD_ENOUGH = 2.5
+
+
+def _span_around(pattern: re.Pattern, text: str, at: int) -> tuple[int, int]:
+    cuts = [0] + [m.end() for m in pattern.finditer(text)] + [len(text)]
+    return max(c for c in cuts if c <= at), min((c for c in cuts if c > at), default=len(text))
+
+
+def _fewer_in_window(count: int) -> ParsedAnswer:
+    """Up to `count` visits in the 90 days, maybe fewer: asked back at the rules' highest count
+    boundary it spans ("2 or more, or fewer?" for "twice since this summer")."""
+    return _in_range("er_visits", min(1, count) if count >= 2 else 0, count, count)
+
+
+def _over_longer(count: int, days: int) -> ParsedAnswer:
+    """A count over `days` (more than the 90): taken when, spread evenly, enough fall in the 90
+    days; else asked back (2 or more in the 90 days?)."""
+    if count * ER_WINDOW_DAYS / max(days, 1) >= _SPREAD_ENOUGH:
+        return ParsedAnswer(count, {"scope": "window"})
+    return _fewer_in_window(count)
+
+
+def _count_in_window(text: str, norm: str, today: date, start: int, count: int) -> ParsedAnswer:
+    """A count of visits read with the time said with it, against the 90 days: "3 times since
+    September" (inside), "2 in June" (outside: none in the 90 days), "twice since this summer" or
+    "3 in the last 6 months" (maybe fewer in the 90 days: asked back), "twice, once on October 20th
+    and once on November 15th" (counted by their dates). `extra["scope"]` says how the count was
+    placed: "window" (the 90 days, or a time that covers them), "part" (a time inside them:
+    "once in October"), "none" (no time said)."""
+    refs_all = [r for r in find_time_references(text, today) if r.kind in ("past", "window_past")]
+    low_cut, high_cut = _span_around(_COUNT_CLAUSE, text, start)
+    sentence_start, sentence_end = _span_around(_COUNT_SENTENCE, text, start)
+    listed = [r for r in refs_all if r.kind == "past" and start < r.start < sentence_end and r.start >= high_cut]
+    if count >= 2 and len(listed) == count:
+        within = _dated_within_window(text[high_cut:sentence_end], today, count)
+        if within is not None:
+            return ParsedAnswer(within, {"scope": "window"})
+    refs = [r for r in refs_all if low_cut <= r.start < high_cut]
+    if not refs:
+        # "I went to the ER once, in October": the time in the clause just after, said alone.
+        refs = [
+            r
+            for r in refs_all
+            if high_cut <= r.start <= high_cut + 4 and _TIME_ONLY.fullmatch(text[high_cut : r.end + 1].strip(" ,.;"))
+        ]
+    if not refs:
+        scope = "window" if _RECENTLY.search(norm[low_cut:high_cut]) else "none"
+        return ParsedAnswer(count, {"scope": scope})
+    ref = refs[0]
+    if ref.kind == "window_past":
+        if ref.days <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+            return ParsedAnswer(count, {"scope": "window"})
+        return _over_longer(count, ref.days)  # "3 in the last 6 months"
+    low, high = (ref.low, ref.high) if ref.low is not None and ref.high is not None else (ref.days, ref.days)
+    if _SINCE.search(norm[max(0, ref.start - 20) : ref.start]) or _SINCE_IN.match(norm[ref.start : ref.end]):
+        # "since Labor Day", "since September": from then to now.
+        if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+            return ParsedAnswer(count, {"scope": "window"})
+        return _over_longer(count, -ref.days)  # "since this summer", "since August"
+    if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+        return ParsedAnswer(count, {"scope": "part"})  # "twice in November", "this fall"
+    if -high > ER_WINDOW_DAYS:
+        return ParsedAnswer(0, {"scope": "window"})  # "2 in June": none in the 90 days
+    return _fewer_in_window(count)  # "twice in early September"
 
 
 ER_WINDOW_DAYS = 90
@@ -828,7 +993,10 @@ ER_WINDOW_DAYS = 90
 # "could be 1 could be 3", "1 or 3", "maybe 1, maybe 3": counts said as alternatives.
 _ALTERNATIVE_COUNTS = re.compile(r"\b(?:could be|might be|maybe|either|or|between|somewhere)\b")
 # "a few?", "several, I think": a count no one counted.
-_VAGUE_COUNTS = re.compile(r"\b(?:a few|few|several|some|a bunch|a lot|lots|many)\b")
+_VAGUE_COUNTS = re.compile(r"\b(?:a few|few|several|some|a bunch|a lot|lots|many|muchas|varias)\b")
+
+
+_OPENS_UNSURE = re.compile(r"\W*(?:not sure|no idea|idk|(?:i )?don'?t know|unknown|unsure|no s[eé]|n[aã]o sei)\b")
 
 
 def _count_doubt(norm: str, text: str, candidates: list, er_said: list) -> Optional[ParsedAnswer]:
@@ -836,7 +1004,9 @@ def _count_doubt(norm: str, text: str, candidates: list, er_said: list) -> Optio
     1 could be 3" alone is asked back (more or less than 2?); None when the count is plain."""
     counts = sorted({count for _, count in candidates})
     unsure = _answer_word("er_visits", norm, text) == NOT_SURE
-    if unsure and counts and _VAGUE_COUNTS.search(norm) and "?" in text:
+    if unsure and counts and _VAGUE_COUNTS.search(norm) and ("?" in text or _OPENS_UNSURE.match(norm)):
+        # "Not sure. He says 'a bunch' but I can't verify counts or dates. One was in July.": the
+        # one visit known is no count of them.
         return ParsedAnswer(NOT_SURE)
     if len(counts) < 2 or er_said or not _ALTERNATIVE_COUNTS.search(norm):
         return None
@@ -976,6 +1146,10 @@ _NO_TWICE = re.compile(
     r"(?:^|[\s,.;])(?:no+|nope|nah)(?:\W+never)?\W*$|^\W*never\W*$"
     r"|^\W*(?:no+|nope|nah)\b\W+(?:(?:he|she|they|i|it|we|just|really)\W+){1,2}$"  # "no he doesnt want it"
 )
+_OPENING_ANSWER = re.compile(r"\s*(no|nope|nah|yes|yeah|yep|s[ií]|oui|wi|sim)\s*[.!]+\s+(?=\S)", re.IGNORECASE)
+_TAKEN_BACK = re.compile(
+    r"\b(?:wait|actually|i mean|sorry|correction|changed (?:his|her|their|my) mind|oops)\b", re.IGNORECASE
+)
 _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
 
@@ -1095,6 +1269,11 @@ def _yes_no_parser(question_id: str):
             return ParsedAnswer("no" if closing.group(1).lower().startswith("n") else "yes")
         if question_id == "justice" and _justice_over(norm, today):
             return ParsedAnswer("no")  # "no. had a court thing back in 2015, its done, nothing now"
+        opening = _OPENING_ANSWER.match(text)
+        if opening and question_id == "consent" and not _TAKEN_BACK.search(text[opening.end() :]):
+            # "No. He says he's not sick. I want it for him but he says no.": a first sentence that
+            # is the answer alone decides; what the writer wants is not the person's consent.
+            return ParsedAnswer("no" if opening.group(1).lower().startswith("n") else "yes")
         # The question's own phrases first ("no car", "misses appts", "declined"), unless said
         # as not so ("doesn't miss appointments"), then the yes / no / not sure words.
         lex = lexicon()
@@ -1159,8 +1338,17 @@ _PARSERS = {
 def says_a_command(text: str) -> bool:
     """Whether a message has the words of a command to the screening ("go back", "change my
     answer", "start over"; lexicon.yml `control_words`): without them, an open question's answer."""
-    norm = normalize(text or "").strip(" .!")
+    norm = _NOT_COMMANDS.sub(lambda m: " " * len(m.group(0)), normalize(text or "")).strip(" .!")
     return norm == "back" or bool(lexicon().tables["control_words"].first(norm))
+
+
+# Command words in phrases that command nothing: "I'm hoping to change his mind", "a change of
+# heart", "his meds were changed", "can't wait", "waiting on a bed".
+_NOT_COMMANDS = re.compile(
+    r"\b(?:change|changed|changing|cambiar)\s+(?:his|her|my|their|your|our|su|mi)\s+(?:mind|minds|meds|medication|medications|mente|opini[oó]n)\b"
+    r"|\bchange of heart\b|\bchanged (?:his|her|my|their) mind\b|\b(?:meds?|medications?|dose|doses)\s+(?:were\s+|got\s+)?changed\b"
+    r"|\b(?:med|medication|dose|life)\s+changes?\b|\bcan'?t wait\b|\bcannot wait\b"
+)
 
 
 def commands_only_inside_answer(question_id: str, text: str) -> bool:

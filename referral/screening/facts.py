@@ -51,6 +51,12 @@ _AGE = re.compile(
     r"|\b(?P<d>\d{2})\s?(?:m|f)\b)",
     re.IGNORECASE,
 )
+_AGE_ALONE = re.compile(r"^\s*(?:1[6-9]|[2-9]\d)\s*$")
+_A_PERSON = re.compile(
+    r"\b(?:guy|man|woman|lady|gentleman|member|tenant|client|patient|pt|person|resident|guest|son|daughter|"
+    r"mom|mother|dad|father|brother|sister|husband|wife|he|she|him|her)\b",
+    re.IGNORECASE,
+)
 _ER = re.compile(
     r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b"
     # "it was 2 visits": of the questions, only the ER one counts visits ("visits to his therapist" does not).
@@ -80,7 +86,9 @@ _SELF = re.compile(
     re.IGNORECASE,
 )
 _MOVE_IN = re.compile(
-    r"\b(?:move[\s-]?in|moving in|moves in|move into|moving into|gets the keys|lease starts)\b", re.IGNORECASE
+    r"\b(?:move[\s-]?in|moving in|moves in|move into|moving into|gets the keys|get the keys|getting the keys|"
+    r"lease starts|lease[\s-]?up|lease signing|se muda|mudarse)\b",
+    re.IGNORECASE,
 )
 # Coverage words that, in a message about other things, name insurance only next to an insurance
 # word ("the VA doc said", "my parents kicked me out", "my other son", "a private room").
@@ -180,7 +188,9 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         ]
         return any(label not in ("none", "not_sure") for label in labels) or bool(labels and _INSURANCE.search(clause))
     if question_id == "age":
-        return bool(_AGE.search(clause))
+        # "Got a guy we keep getting called on, 41, Medicaid thru Trillium": a number alone
+        # between commas, in a message about a person, is their age.
+        return bool(_AGE.search(clause)) or bool(_AGE_ALONE.match(clause) and _A_PERSON.search(message or ""))
     if question_id == "diagnosis":
         # "the psych ward" is a place, not a diagnosis.
         hits = tables["diagnosis"].find_all(norm)
@@ -297,10 +307,19 @@ def read_facts(
                     # "I was in the psych unit at Good Samaritan and got out on November 6th": the
                     # time in the clause after the stay.
                     parsed = parse_answer(question_id, f"{said} and {following}", today=today, context=context)
+            if question_id == "er_visits" and parsed.extra.get("scope") == "none":
+                following = _next_clause(parts, clause)
+                if following:
+                    # "I went to the ER once, in October": the time in the clause after the count.
+                    told = parse_answer(question_id, f"{said}, {following}", today=today, context=context)
+                    if told.extra.get("scope") not in (None, "none") and told.value is not None:
+                        parsed = told
             if question_id == "coverage" and parsed.extra.get("needs_state"):
                 found["coverage_needs_state"] = True  # "she has Medicaid": which one, the place will say
             if parsed.value is None or parsed.value == NOT_SURE or parsed.extra.get("by_date"):
                 continue  # visits told by their dates in a story: a clause may hold only some of them
+            if question_id == "er_visits" and _er_count_unplaced(parsed, text, context):
+                continue
             if question_id == "for_whom" and parsed.extra.get("by_pronoun"):
                 continue
             if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
@@ -320,6 +339,16 @@ def read_facts(
         # "the lease says move-in is April 2nd": the home to come, not one lived in now.
         del found["housing"]
     return found
+
+
+def _er_count_unplaced(parsed, text: str, context: dict) -> bool:
+    """ "had a psych admission this spring and a couple ED visits": a count of visits in a message
+    about other things, with no time said for it, is not taken as the 90 days' count (the
+    question, which names them, is asked). A correction ("no wait, it was 2 visits") is."""
+    scope = parsed.extra.get("scope")
+    if scope is None or parsed.value == 0 or context.get("asked") == "er_visits" or is_correction(text):
+        return False
+    return scope == "none"
 
 
 def _next_clause(parts: list[str], clause: str) -> Optional[str]:
