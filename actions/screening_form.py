@@ -382,7 +382,7 @@ def _denied_in_own_clause(question_id: str, text: str, value: Any, context: Dict
         # one); the clause in the question's own words says yes. "No. He says he is not sick. I
         # want it for him but he says no" opens with the answer itself: kept.
         first = clauses(text)[0]
-        if _says_own(question_id, first) or not any(_says_own(q, first) for q in others):
+        if speaks_of(question_id, first) or not any(speaks_of(q, first) for q in others):
             return None
         own = read_facts(text, skip=others, context={**context, "asked": question_id}).get(question_id)
         return ParsedAnswer(own) if own in ("yes", "no") and own != value else None
@@ -390,11 +390,6 @@ def _denied_in_own_clause(question_id: str, text: str, value: Any, context: Dict
         return None
     own = read_facts(text, skip=others, context={**context, "asked": question_id}).get(question_id)
     return ParsedAnswer(own) if own in ("no", 0) else None
-
-
-def _says_own(question_id: str, clause: str) -> bool:
-    """Whether a clause speaks of a question in that question's own words."""
-    return speaks_of(question_id, clause)
 
 
 def _no_of_another_question(question_id: str, text: str, value: Any) -> bool:
@@ -590,12 +585,8 @@ ASK_BACK = {
     # question -> (the question, the "less" button, the "more" button); {unit} from the parser.
     "psych_discharge": ("Was it more or less than {unit} ago?", "Less than {unit} ago", "More than {unit} ago"),
     "move_in": ("Is the move-in more or less than {unit} from now?", "Less than {unit}", "More than {unit}"),
+    "er_visits": ("In the last 3 months (90 days) only: was it {unit} or more, or fewer?", "Fewer", "{unit} or more"),
 }
-ASK_BACK["er_visits"] = (
-    "In the last 3 months (90 days) only: was it {unit} or more, or fewer?",
-    "Fewer",
-    "{unit} or more",
-)
 ASK_BACK_COUNT = ("Was it {unit} or more, or fewer?", "Fewer", "{unit} or more")
 
 

@@ -145,6 +145,9 @@ def test_the_open_yes_no_question_is_read_from_its_own_clause():
     # Opened by the answer itself: "No." decides, whoever wants it for them.
     _, slots = validate("consent", "No. He says he is not sick. I want it for him but he says no.", BASE)
     assert slots["consent"] == "no"
+    # A "Yes." first is read on: the rest can take it back.
+    _, slots = validate("consent", "Yes. But he says he doesn't want a team.", BASE)
+    assert slots["consent"] == "no"
 
 
 def test_someone_of_the_person_is_not_who_the_support_is_for():

@@ -154,9 +154,6 @@ def nearest_zip_place(lat: float, lon: float, state: str | None = None) -> dict 
     return zips[best] if best else None
 
 
-_WORD_AFTER_SENTENCE = re.compile(r"[.!?]+\s+(?:me|in|or|ok|oh|hi|de|pa)\b(?!\s*$)")
-
-
 def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
     """Find the place a person means: a ZIP code, or a town with or without its state.
 
@@ -169,9 +166,6 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
     g = load_gazetteer()
     if not text or not text.strip():
         return PlaceMatch(UNKNOWN)
-    # "vivo en charlotte. me pueden ayudar?": a lower-case "me" (or "in", "or") opening a sentence
-    # is a word, not a state after the town.
-    text = _WORD_AFTER_SENTENCE.sub(". ", text)
     prefer = prefer_state.upper() if prefer_state else None
 
     text = _digits_said(_named_as_usual(g, text))

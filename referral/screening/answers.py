@@ -917,7 +917,6 @@ _RECENTLY = re.compile(
 )
 _COUNT_CLAUSE = re.compile(r"[.!?;,\n]|\bbut\b|\bpero\b|\band\b")
 _COUNT_SENTENCE = re.compile(r"[.!?;\n]")
-_TIME_ONLY = re.compile(r"(?:in|on|during|around|back in|en|el)?\s*\S.*", re.IGNORECASE)
 # A time this many days past the 90 still counts as inside ("since September", "this fall").
 _WINDOW_SLACK = 3
 # Visits counted over a longer time, spread evenly, that still leave this many in the 90 days
@@ -953,7 +952,7 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
     "once in October"), "none" (no time said)."""
     refs_all = [r for r in find_time_references(text, today) if r.kind in ("past", "window_past")]
     low_cut, high_cut = _span_around(_COUNT_CLAUSE, text, start)
-    sentence_start, sentence_end = _span_around(_COUNT_SENTENCE, text, start)
+    _, sentence_end = _span_around(_COUNT_SENTENCE, text, start)
     listed = [r for r in refs_all if r.kind == "past" and start < r.start < sentence_end and r.start >= high_cut]
     if count >= 2 and len(listed) == count:
         within = _dated_within_window(text[high_cut:sentence_end], today, count)
@@ -962,10 +961,9 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
     refs = [r for r in refs_all if low_cut <= r.start < high_cut]
     if not refs:
         # "I went to the ER once, in October": the time in the clause just after, said alone.
+        _, next_end = _span_around(_COUNT_CLAUSE, text, high_cut)
         refs = [
-            r
-            for r in refs_all
-            if high_cut <= r.start <= high_cut + 4 and _TIME_ONLY.fullmatch(text[high_cut : r.end + 1].strip(" ,.;"))
+            r for r in refs_all if high_cut <= r.start <= high_cut + 4 and not text[r.end : next_end].strip(" ,.;!?")
         ]
     if not refs:
         scope = "window" if _RECENTLY.search(norm[low_cut:high_cut]) else "none"
@@ -1146,7 +1144,7 @@ _NO_TWICE = re.compile(
     r"(?:^|[\s,.;])(?:no+|nope|nah)(?:\W+never)?\W*$|^\W*never\W*$"
     r"|^\W*(?:no+|nope|nah)\b\W+(?:(?:he|she|they|i|it|we|just|really)\W+){1,2}$"  # "no he doesnt want it"
 )
-_OPENING_ANSWER = re.compile(r"\s*(no|nope|nah|yes|yeah|yep|s[ií]|oui|wi|sim)\s*[.!]+\s+(?=\S)", re.IGNORECASE)
+_OPENING_NO = re.compile(r"\s*(?:no|nope|nah|non|n[aã]o)\s*[.!]+\s+(?=\S)", re.IGNORECASE)
 _TAKEN_BACK = re.compile(
     r"\b(?:wait|actually|i mean|sorry|correction|changed (?:his|her|their|my) mind|oops)\b", re.IGNORECASE
 )
@@ -1269,11 +1267,12 @@ def _yes_no_parser(question_id: str):
             return ParsedAnswer("no" if closing.group(1).lower().startswith("n") else "yes")
         if question_id == "justice" and _justice_over(norm, today):
             return ParsedAnswer("no")  # "no. had a court thing back in 2015, its done, nothing now"
-        opening = _OPENING_ANSWER.match(text)
+        opening = _OPENING_NO.match(text)
         if opening and question_id == "consent" and not _TAKEN_BACK.search(text[opening.end() :]):
             # "No. He says he's not sick. I want it for him but he says no.": a first sentence that
-            # is the answer alone decides; what the writer wants is not the person's consent.
-            return ParsedAnswer("no" if opening.group(1).lower().startswith("n") else "yes")
+            # is "no" alone decides; what the writer wants is not the person's consent. (A "Yes."
+            # first is read on: "Yes. But he says he doesn't want a team" is no yes.)
+            return ParsedAnswer("no")
         # The question's own phrases first ("no car", "misses appts", "declined"), unless said
         # as not so ("doesn't miss appointments"), then the yes / no / not sure words.
         lex = lexicon()
