@@ -2,6 +2,7 @@
 mean?", or what can be answered (referral/faq.py decides; the answers are utter_faq/<topic>)."""
 
 import re
+from functools import lru_cache
 from typing import Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -26,7 +27,7 @@ def tells_a_story(tracker: Tracker) -> bool:
     said = answered_in(read_facts(text, places=said_places(tracker)))
     # "I'm looking for something for my brother, he keeps ending up in the hospital": who it is
     # for, and help sought for them.
-    if len(said) >= 2 or (bool(said) and bool(_SEEKS_HELP.search(text))):
+    if len(said) >= 2 or (bool(said) and bool(_SEEKS_HELP.search(text) or _about_a_program().search(text))):
         return True
     # "es para mí", "I'm in Nashua, New Hampshire": a short answer to the screening's first
     # questions, said with no question open (after a program question or crisis help).
@@ -49,9 +50,27 @@ _SEEKS_HELP = re.compile(
     r"help for (?:my|me|myself|him|her)|don'?t know what to do|necesito ayuda|busco ayuda|"
     r"asking (?:for|about|on behalf of) (?:my|a|me|myself)|on behalf of|(?:it'?s|this is) for (?:my|me|a client)|"
     r"(?:do|take|start) the (?:screen|screening|questions)|(?:see|check) if (?:i|he|she|they|my \w+) (?:qualif|could get|can get)|"
-    r"do i qualify|does (?:he|she) qualify)",
+    r"do i qualify|does (?:he|she) qualify|"
+    # "I'd like to see about the team for my husband", "wanted to see about the program for him"
+    r"(?:see|ask|asking|find out|check|inquire|wondering|wanted to know|wanting to know) about (?:the |that |a |this |getting )?"
+    r"(?:team|program|services|help|support)|"
+    r"(?:could|can) (?:i|he|she|they|we|my \w+) get (?:on|in|into|with|csp|cst|the team|this|that|some help|help)|"
+    r"sign (?:me|him|her|them) up|get (?:him|her|them|me) (?:on|into|signed up))",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=1)
+def _about_a_program() -> re.Pattern:
+    """ "wanted to see about <a program> for him": a program asked about by its id or name."""
+    from referral.registry import registry
+
+    words = {w for pid, name in registry().names().items() for w in (pid, name.split(" (")[0])}
+    said = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    return re.compile(
+        rf"\b(?:see|ask|asking|find out|check|inquire|wondering) about (?:the |that |a )?(?:{'|'.join(said)})\b",
+        re.IGNORECASE,
+    )
 
 
 def corrected_answers(tracker: Tracker) -> Dict[str, object]:

@@ -105,7 +105,7 @@ _MEANING_ASKED = re.compile(
 _PAUSE_ASKED = re.compile(
     r"^\W*(?:(?:ok|okay|sorry|wait|hey)\W+)?(?:(?:hold|hang)\s+(?:up|on)|one (?:sec|second|minute|moment)|just a (?:sec|second|minute|moment)|"
     r"brb|be right back|give me a (?:sec|second|minute|moment|few)|gimme a (?:sec|second|minute|min|few)|"
-    r"(?:need to|gotta|have to) (?:pause|step away|go for a (?:sec|second|minute))|pause)\b",
+    r"(?:i\s+)?(?:need to|gotta|have to|got to) (?:pause|step away|go for a (?:sec|second|minute)|stop for (?:now|a (?:sec|second|minute|bit)))|pause)\b",
     re.IGNORECASE,
 )
 
@@ -392,17 +392,42 @@ def _denied_in_own_clause(question_id: str, text: str, value: Any, context: Dict
     return ParsedAnswer(own) if own in ("no", 0) else None
 
 
-def _no_of_another_question(question_id: str, text: str, value: Any) -> bool:
+def _plain_answer_of_another_question(question_id: str, text: str, value: Any) -> bool:
     """ "He's in a tent, no housing lined up, can't keep a job. No charges.": a plain "no" to the
-    diagnosis question in a message about other questions, with no word of a diagnosis, is theirs."""
-    if question_id != "diagnosis" or value != "no" or speaks_of("diagnosis", text):
+    diagnosis question in a message about other questions, with no word of a diagnosis, is theirs.
+    So is a "no" or "yes" that opens a clause in another question's words, to the diagnosis
+    question or to "has housing been found?" ("no psych admissions", "yes she wants it"), unless
+    it stands in a clause alone ("no, nothing yet")."""
+    plain = {"diagnosis": ("no", "yes"), "housing": ("homeless", "homeless_psh")}
+    if value not in plain.get(question_id, ()) or speaks_of(question_id, text):
         return False
-    if len(text.split()) <= _LONG_REPLY_WORDS:
+    others = set(question_ids()) - {question_id}
+    first = clauses(text)[0]
+    if len(first.split()) > 1 and any(speaks_of(other, first) for other in others):
+        return True
+    if question_id != "diagnosis" or value != "no" or len(text.split()) <= _LONG_REPLY_WORDS:
         return False
     return bool(answered_in(read_facts(text, skip={"diagnosis"})))
 
 
 _LONG_REPLY_WORDS = 8
+
+# The key of `_parse_open`'s answer that names another question a "not sure" was about (no slot).
+NOT_SURE_OF = "not_sure_of"
+
+
+def _not_sure_of_another_question(question_id: str, text: str, value: Any, answers: Dict[str, Any]) -> Optional[str]:
+    """ "i dont know if i have trouble getting to care... not sure" to the housing question: the
+    doubt is about the one other question the message speaks of (not yet answered), not the open
+    one, which is asked again."""
+    if value != NOT_SURE or speaks_of(question_id, text):
+        return None
+    spoken = [
+        q
+        for q in question_ids()
+        if q not in (question_id, "for_whom", "location") and q not in answers and speaks_of(q, text)
+    ]
+    return spoken[0] if len(spoken) == 1 else None
 
 
 def another_person(facts: Dict[str, Any], answers: Dict[str, Any], relation: Optional[str]) -> bool:
@@ -446,7 +471,11 @@ class ActionStartScreening(Action):
                 return events + [SlotSet(q, v) for q, v in corrected.items()] + [SlotSet("eligibility", None)]
             text = tracker.latest_message.get("text") or ""
             facts = read_facts(text, places=said_places(tracker)) if not text.startswith("/") else {}
-            if intent == "inform" and not another_person(facts, answers, tracker.get_slot("relation")):
+            # Whatever the NLU made of it: "i got my own place, live alone. but i cant keep a job"
+            # after the results tells more of the same person.
+            if (intent == "inform" or answered_in(facts)) and not another_person(
+                facts, answers, tracker.get_slot("relation")
+            ):
                 # "Yes. Before all this she told me she wants the team. She agrees." after the
                 # results: nothing new about who it is for, so the same screening, nothing lost;
                 # what is new is taken and the results come again.
@@ -777,7 +806,11 @@ class ValidateScreeningForm(FormValidationAction):
             # "what kind of trouble do you mean? I don't have a car ... So yes.": the answer is
             # what follows the question.
             text = text[text.rindex("?") + 1 :]
-        if question_id != "location" and says_resume(text) and not speaks_of(question_id, text):
+        if (
+            says_resume(text)
+            and not speaks_of(question_id, text)
+            and (question_id != "location" or resolve_place(text).status not in ("found", "outside", "ambiguous"))
+        ):
             # "im ok for now, can we keep going", "ya estoy mejor, ¿podemos seguir?": the person asks
             # to go on; its "ok" or "ya" is no answer. The question again (counted).
             return self._unclear(question_id, dispatcher, tracker)
@@ -812,6 +845,8 @@ class ValidateScreeningForm(FormValidationAction):
         if slots.get("ask_back"):
             return slots
         others = self._other_facts(question_id, text, slots, dispatcher, tracker)
+        if slots.get(NOT_SURE_OF):
+            others = {**others, slots[NOT_SURE_OF]: NOT_SURE}
         settled = self._place_by_coverage({**others, "location": None}, tracker) if question_id == "location" else {}
         if settled:
             return {**others, **settled}  # "he has MassHealth" settles which Lowell
@@ -852,8 +887,11 @@ class ValidateScreeningForm(FormValidationAction):
         denied = _denied_in_own_clause(question_id, text, parsed.value, context)
         if denied is not None:
             parsed = denied
-        if _no_of_another_question(question_id, text, parsed.value):
+        if _plain_answer_of_another_question(question_id, text, parsed.value):
             parsed = ParsedAnswer(None)
+        doubt_of = _not_sure_of_another_question(question_id, text, parsed.value, screening_answers(tracker))
+        if doubt_of:
+            return {NOT_SURE_OF: doubt_of}
         if parsed.value is not None:
             return {**answer_slots(question_id, parsed), "revisit": None, "ask_back": None}
         if parsed.extra.get("near") is not None and not pending:

@@ -26,7 +26,7 @@ from referral.crisis.answers import (
     words_for,
 )
 from referral.crisis.resources import answers_data
-from referral.screening.answers import NOT_SURE, is_plain_agreement, is_plain_refusal, says_safe_now, says_stop
+from referral.screening.answers import is_plain_agreement, is_plain_refusal, says_safe_now, says_stop
 from referral.screening.facts import speaks_of
 from referral.screening.questions import question_ids
 
@@ -197,8 +197,10 @@ def answers_the_open_question(tracker: Tracker) -> bool:
     # a bare yes or a word read as one: "ya no aguanto más, tengo las pastillas..." is no answer.
     if not speaks_of(asked, message.get("text") or ""):
         return False
-    taken = open_question_answer(tracker, sure=True)
-    return taken.get(asked) not in (None, NOT_SURE)
+    # A "not sure" in the question's own words is an answer too ("idk. nobody ever told me
+    # straight what i have" to the diagnosis question).
+    taken = open_question_answer(tracker, sure=False)
+    return taken.get(asked) is not None
 
 
 class ActionCrisisResponse(Action):

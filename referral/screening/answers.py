@@ -416,6 +416,8 @@ def coverage_from_mentions(labels: list[str], state: Optional[str], said_states:
         if place:
             return ParsedAnswer("medicaid_other_state")
         return ParsedAnswer(None, {"needs_state": True})
+    if "medicaid_other_state" in found:
+        return ParsedAnswer("medicaid_other_state")  # "She has TennCare"
     for label in found:
         if label in ("other", "none"):
             return ParsedAnswer(label)
@@ -575,7 +577,11 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
     decade = _DECADE.search(norm) or tables["age_decades"].first(norm)
     if decade is not None:
         return _age_decade(norm, decade)
-    numbers = [n for n in _numbers_outside_times(text, norm, today, keep_years=True) if n[2] == int(n[2])]
+    numbers = [
+        n
+        for n in _numbers_outside_times(text, norm, today, keep_years=True)
+        if n[2] == int(n[2]) and not _A_COUNT_AFTER.match(norm[n[1] :]) and not _A_COUNT_BEFORE.search(norm[: n[0]])
+    ]
     plus = re.search(r"(\d+)\s*\+", norm)
     ranges = [r for r in find_number_ranges(norm) if r[3] <= MAX_AGE]
     if ranges and numbers and ranges[0][0] <= numbers[0][0]:
@@ -606,6 +612,16 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
     if _answer_word("age", norm, text) == NOT_SURE:
         return ParsedAnswer(NOT_SURE)
     return ParsedAnswer(None)
+
+
+# "ER like 3 times since halloween", "ok so 2 ER then": a count of visits or stays, not an age.
+_A_COUNT_AFTER = re.compile(
+    r"\s*(?:x\b|times?\b|visits?\b|trips?\b|admissions?\b|stays?\b|er\b|ed\b|e\.r\.|emergency|hospitali[sz]ations?\b|"
+    r"(?:more\s+)?(?:or\s+(?:so|more)\s+)?times?\b|veces\b)"
+)
+_A_COUNT_BEFORE = re.compile(
+    r"\b(?:er|ed|e\.r\.|emergency room|visits?|times|admissions?)\s*(?:like|about|maybe|x)?\s*$"
+)
 
 
 def _just_before(table, before: str, max_gap_words: int = 1) -> bool:
@@ -690,6 +706,11 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
     extra = {"diagnosis_text": ", ".join(dict.fromkeys(n.lower() for n in named))} if named else {}
     unsure = lexicon().answers["diagnosis"].first(norm)
     said_no = tables["diagnosis_words"].first(norm)
+    if hits and said_no and said_no.label == NOT_SURE and all(h.label != "both" for h in hits):
+        # "Nobody ever put a name on it. She drinks every day": what she does, no condition named.
+        not_named = frozenset(normalize(p) for p in lexicon().raw.get("diagnosis_not_named", []))
+        if all(norm[h.start : h.end] in not_named for h in hits):
+            return ParsedAnswer(NOT_SURE, extra)
     if hits and said_no and said_no.label == "no" and said_no.start < hits[0].start:
         return ParsedAnswer("no", extra)  # "not officially, but I think I have ADHD"
     if hits and unsure and unsure.label == NOT_SURE and unsure.start < hits[0].start:
@@ -778,18 +799,28 @@ def _without_er_clauses(text: str) -> str:
     alone says nothing about a hospital stay ("ED kept her overnight once in Oct but did not
     admit her" is no stay 47 days ago)."""
     er_words = lexicon().tables["er_words"]
+
+    def other_question(part: str) -> bool:
+        return bool(er_words.first(normalize(part)) or _JUSTICE_WORDS.search(normalize(part)))
+
     kept = [
         part
         for part in _STAY_CLAUSES.split(text)
-        if part and part.strip() and not (er_words.first(normalize(part)) and not _STAY_WORDS.search(normalize(part)))
+        if part and part.strip() and not (other_question(part) and not _STAY_WORDS.search(normalize(part)))
     ]
     return " , ".join(kept)
+
+
+# "i AM on probation, since august, for a court thing": a time said of the justice question.
+_JUSTICE_WORDS = re.compile(
+    r"\b(?:probation|parole|pretrial|court|jail|prison|arrested|charges?|incarcerat\w*|locked up|po)\b"
+)
 
 
 def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     if lexicon().tables["still_in_hospital"].first(norm):
         return ParsedAnswer(None)  # not discharged yet: ask again
-    if lexicon().tables["er_words"].first(norm):
+    if lexicon().tables["er_words"].first(norm) or _JUSTICE_WORDS.search(norm):
         text = _without_er_clauses(text)
         norm = normalize(text)
         if not norm.strip():
@@ -990,6 +1021,9 @@ ER_WINDOW_DAYS = 90
 
 # "could be 1 could be 3", "1 or 3", "maybe 1, maybe 3": counts said as alternatives.
 _ALTERNATIVE_COUNTS = re.compile(r"\b(?:could be|might be|maybe|either|or|between|somewhere)\b")
+_ONE_MORE = re.compile(
+    r"\b(?:maybe|might have been|possibly|could have been|could be|probably|or)\s+(?:another|one more|a second|1 more)\b"
+)
 # "a few?", "several, I think": a count no one counted.
 _VAGUE_COUNTS = re.compile(r"\b(?:a few|few|several|some|a bunch|a lot|lots|many|muchas|varias)\b")
 
@@ -1006,6 +1040,10 @@ def _count_doubt(norm: str, text: str, candidates: list, er_said: list) -> Optio
         # "Not sure. He says 'a bunch' but I can't verify counts or dates. One was in July.": the
         # one visit known is no count of them.
         return ParsedAnswer(NOT_SURE)
+    if len(counts) == 1 and _ONE_MORE.search(norm):
+        # "once in october for sure. maybe another time before that": one or two.
+        ranged = _in_range("er_visits", counts[0], counts[0] + 1, counts[0])
+        return ParsedAnswer(NOT_SURE) if unsure and ranged.extra.get("near") is not None else ranged
     if len(counts) < 2 or er_said or not _ALTERNATIVE_COUNTS.search(norm):
         return None
     ranged = _in_range("er_visits", counts[0], counts[-1], counts[0])
@@ -1049,8 +1087,10 @@ def _count_side(before: str) -> Optional[str]:
 
 
 _RELATIVE_HOME = re.compile(
-    r"\b(?:at|@)\s+(?:my|his|her|their|our)\s+(?:mom|mother|mum|ma|dad|father|parents|grandma|"
-    r"grandmother|grandpa|grandfather|grandparents|nana|aunt|auntie|uncle|family|folks)(?:'?s)?\b"
+    # "at my mom's", "I stay with my aunt", "staying w her grandma": a home with family
+    r"\b(?:at|@|(?:stay|stays|staying|stayin|live|lives|living)\s+(?:with|w/?))\s+(?:my|his|her|their|our)\s+"
+    r"(?:mom|mother|mum|ma|dad|father|parents|grandma|grandmother|grandpa|grandfather|grandparents|nana|"
+    r"aunt|auntie|aunty|uncle|family|folks|sister|brother|cousin|cousins|relatives|in-laws|son|daughter)(?:'?s)?\b"
 )
 
 
@@ -1059,8 +1099,15 @@ _PSH_HOME = re.compile(
 )
 
 
+# "the home health nurse", "home care", "a home visit": care at home, no word of housing.
+NOT_HOUSING = re.compile(r"\bhome\s+(?:health|care|visits?|nurse|nursing|aide|based|team|services?)\b")
+
+
 def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     lex = lexicon()
+    if NOT_HOUSING.search(norm):
+        norm = NOT_HOUSING.sub(lambda m: " " * len(m.group(0)), norm)
+        text = norm
     source = text if len(text) == len(norm) else norm  # punctuation kept, for telling "no, a unit"
     kinds = set()
     for hit in lex.tables["housing"].find_all(norm):
@@ -1098,6 +1145,9 @@ _NO_DATE_YET = re.compile(
 )
 
 
+_MOVE_WORDS = re.compile(r"\b(?:mov\w*|move[\s-]?in|keys|lease\w*|sign\w*)\b")
+
+
 def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
     if tables["already_moved_in"].first(norm):
@@ -1105,6 +1155,11 @@ def _parse_move_in(text: str, norm: str, today: date, context: dict) -> ParsedAn
     if _NO_DATE_YET.search(norm):
         return ParsedAnswer(NOT_SURE)  # "nobody has given us a date yet, it could be a month or six"
     point, windows = _first_time(text, today, "future")
+    if point is not None and point.days == 0 and len(norm.split()) > _SHORT_REPLY_WORDS:
+        # "she just got a call today, she got a PSH apartment": the call is today, not the move.
+        start, end = _span_around(_COUNT_CLAUSE, text, point.start)
+        if not _MOVE_WORDS.search(text[start:end].lower()):
+            point = None
     if point is not None:
         if point.days < 0:
             return ParsedAnswer(None)

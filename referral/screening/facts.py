@@ -22,6 +22,7 @@ from typing import Any, Iterable, Optional
 from referral.registry import registry
 from referral.screening.answers import (
     CARE_REACHED,
+    NOT_HOUSING,
     NOT_SURE,
     coverage_mentions,
     keeps_appointments_said,
@@ -51,10 +52,14 @@ _AGE = re.compile(
     r"|\b(?P<d>\d{2})\s?(?:m|f)\b)",
     re.IGNORECASE,
 )
+# A reply said for the person, in a clause alone: "he says no", "she said yes".
+_SAYS_SO = re.compile(r"\s*(?:and\s+)?(?:he|she|they)\s+(?:say|says|said)\s+(?:yes|no|so)\s*[.!]*\s*", re.IGNORECASE)
 _AGE_ALONE = re.compile(r"^\s*(?:1[6-9]|[2-9]\d)\s*$")
 _A_PERSON = re.compile(
     r"\b(?:guy|man|woman|lady|gentleman|member|tenant|client|patient|pt|person|resident|guest|son|daughter|"
-    r"mom|mother|dad|father|brother|sister|husband|wife|he|she|him|her)\b",
+    r"mom|mother|dad|father|brother|sister|husband|wife|he|she|him|her|"
+    # "im in worcester, masshealth, 29, i have bipolar": the writer's own age
+    r"i|i'm|im|me|my)\b",
     re.IGNORECASE,
 )
 _ER = re.compile(
@@ -203,7 +208,7 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
             tables["diagnosis_words"].find_all(norm)
         )
     if question_id == "housing":
-        return bool(tables["housing"].find_all(norm))
+        return bool(tables["housing"].find_all(NOT_HOUSING.sub(lambda m: " " * len(m.group(0)), norm)))
     if question_id == "er_visits":
         return bool(_ER.search(clause))
     if question_id == "psych_discharge":
@@ -322,6 +327,13 @@ def read_facts(
                 continue
             if question_id == "for_whom" and parsed.extra.get("by_pronoun"):
                 continue
+            if (
+                question_id == "consent"
+                and context.get("asked") not in (None, "consent")
+                and _SAYS_SO.fullmatch(clause)
+            ):
+                continue  # "no record that I know of, he says no": his answer to the question asked
+
             if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
                 continue  # "me" in "she lives with me" does not say who the support is for
             if question_id == "housing" and parsed.value == "homeless" and not _says_lined_up(spoken):

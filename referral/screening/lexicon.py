@@ -133,7 +133,11 @@ def _coverage_entries(raw: dict) -> list[tuple[str, Any]]:
         entries += [(w, ("medicaid_of", state.code)) for w in state.medicaid.words]
     for state in registry().states.values():
         entries += [(w, ("kind", answer)) for answer, words in state.medicaid.kinds.items() for w in words]
-    entries += [(p, label) for label in ("medicaid", "other", "none", "not_sure") for p in raw["coverage"][label]]
+    entries += [
+        (p, label)
+        for label in ("medicaid", "medicaid_other_state", "other", "none", "not_sure")
+        for p in raw["coverage"][label]
+    ]
     return entries
 
 

@@ -316,10 +316,12 @@ def _month_range(m: re.Match, today: date, prefer: str) -> Optional[tuple[date, 
     month = lex.month_numbers.get(key(m.group("month")))
     pre = key(m.group("pre")) if m.group("pre") else None
     part = key(m.group("part")) if m.group("part") else None
+    if part is None and pre in lex.month_parts:
+        part = pre  # "late October", "end of May": the word before the month is a part of it
     said = key(m.group("month"))
     if month is None or not (pre or part):
         return None
-    if said in lex.month_needs_day and (said != "may" or pre in (None, "on", "de", "en", "around")):
+    if said in lex.month_needs_day and not part and (said != "may" or pre in (None, "on", "de", "en", "around")):
         return None
     if m.group("year"):
         year = int(m.group("year"))
