@@ -403,14 +403,21 @@ def _plain_answer_of_another_question(question_id: str, text: str, value: Any) -
         return False
     others = set(question_ids()) - {question_id}
     first = clauses(text)[0]
-    if len(first.split()) > 1 and any(speaks_of(other, first) for other in others):
+    opens = first.split()[:1]
+    if (
+        len(first.split()) > 1
+        and [w.strip(",.!").lower() for w in opens] in _PLAIN_WORDS
+        and any(speaks_of(other, first) for other in others)
+    ):
         return True
     if question_id != "diagnosis" or value != "no" or len(text.split()) <= _LONG_REPLY_WORDS:
         return False
-    return bool(answered_in(read_facts(text, skip={"diagnosis"})))
+    return bool(answered_in(read_facts(text, skip={"diagnosis"}, context={"asked": "diagnosis"})))
 
 
 _LONG_REPLY_WORDS = 8
+# The words that open a plain answer: "no psych admissions", "yes she wants it".
+_PLAIN_WORDS = [[w] for w in ("no", "nope", "nah", "never", "yes", "yeah", "yep", "ya", "yea", "sí", "si")]
 
 # The key of `_parse_open`'s answer that names another question a "not sure" was about (no slot).
 NOT_SURE_OF = "not_sure_of"
@@ -1021,7 +1028,14 @@ class ValidateScreeningForm(FormValidationAction):
             # "change my answer about the ER visits" before that question was asked: asked now.
             dispatcher.utter_message(text=f'Okay, let\'s answer "{questions.label(target)}" now.')
             return {question_id: None, "screening_retries": 0, "place_candidates": None, "revisit": target}
-        if target not in answers or target == question_id:
+        if target == question_id:
+            # "change my answer about housing. she got a supportive housing apartment!!" to the
+            # housing question itself: its answer, not an earlier question's.
+            own = self._parse_open(question_id, text_of(tracker), dispatcher, tracker)
+            if own.get(question_id) is not None:
+                return own
+            return {question_id: None}
+        if target not in answers:
             plan = question_plan(tracker, answers)
             earlier = [q for q in plan[: plan.index(question_id)] if q in answers] if question_id in plan else []
             target = earlier[-1] if earlier else None

@@ -5,9 +5,10 @@ own words, not a line of their sets."""
 
 from datetime import date
 
+from actions.screening_form import ValidateScreeningForm
 from referral.screening.answers import parse_answer
 from referral.screening.facts import read_facts
-from tests.test_actions import WORCESTER, validate
+from tests.test_actions import WORCESTER, make_tracker, run, validate
 
 TODAY = date(2026, 12, 2)
 BASE = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_unsure"}
@@ -156,3 +157,23 @@ def test_a_pause_and_a_return_are_no_answers():
     assert result.get("for_whom") is None
     _, result = validate("location", "I'm back. Where were we?", {"for_whom": "self"})
     assert result.get("location") is None and result.get("screening_retries") == 1
+
+
+def test_changing_the_open_questions_answer_takes_it_there():
+    text = "change my answer about housing. she got a permanent supportive housing apartment!!"
+    slots = {**BASE, "age": 23, "diagnosis": "mental_health", "psych_discharge": 10, "housing_hint": "homeless"}
+    entities = [{"entity": "question", "value": "housing", "start": 0, "end": 1}]
+    tracker = make_tracker(
+        text,
+        {**slots, "requested_slot": "housing"},
+        intent="change_answer",
+        entities=entities,
+        filled_now={"housing": text},
+    )
+    _, result = run(ValidateScreeningForm(), tracker)
+    assert result["housing"] == "homeless_psh" and result.get("psych_discharge", 10) == 10
+
+
+def test_a_stay_in_a_year_long_past_is_no_recent_discharge():
+    assert value("psych_discharge", "last time i was in the hospital for it was 2019. i rent a room") == "no"
+    assert value("psych_discharge", "in the hospital in 2026") is None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -844,6 +844,10 @@ def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> 
         if point.kind == "future":
             return ParsedAnswer(None)
         return _time_answer("psych_discharge", point)
+    years = [int(y) for y in _YEAR.findall(norm)]
+    window = max((b.value for b in boundaries("psych_discharge")), default=None)
+    if years and window and _STAY_WORDS.search(norm) and date(max(years), 12, 31) < today - timedelta(days=window):
+        return ParsedAnswer("no")  # "last time i was in the hospital for it was 2019"
     word = _answer_word("psych_discharge", norm, text)
     if windows:
         # "yes, in the last 2 months" -> yes; "not in the last year" -> no. A window that does
