@@ -403,12 +403,8 @@ def _plain_answer_of_another_question(question_id: str, text: str, value: Any) -
         return False
     others = set(question_ids()) - {question_id}
     first = clauses(text)[0]
-    opens = first.split()[:1]
-    if (
-        len(first.split()) > 1
-        and [w.strip(",.!").lower() for w in opens] in _PLAIN_WORDS
-        and any(speaks_of(other, first) for other in others)
-    ):
+    words = first.split()
+    if len(words) > 1 and words[0].strip(",.!").lower() in _PLAIN_WORDS and any(speaks_of(o, first) for o in others):
         return True
     if question_id != "diagnosis" or value != "no" or len(text.split()) <= _LONG_REPLY_WORDS:
         return False
@@ -417,7 +413,7 @@ def _plain_answer_of_another_question(question_id: str, text: str, value: Any) -
 
 _LONG_REPLY_WORDS = 8
 # The words that open a plain answer: "no psych admissions", "yes she wants it".
-_PLAIN_WORDS = [[w] for w in ("no", "nope", "nah", "never", "yes", "yeah", "yep", "ya", "yea", "sí", "si")]
+_PLAIN_WORDS = frozenset(("no", "nope", "nah", "never", "yes", "yeah", "yep", "ya", "yea", "sí", "si"))
 
 # The key of `_parse_open`'s answer that names another question a "not sure" was about (no slot).
 NOT_SURE_OF = "not_sure_of"

@@ -616,8 +616,7 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
 
 # "ER like 3 times since halloween", "ok so 2 ER then": a count of visits or stays, not an age.
 _A_COUNT_AFTER = re.compile(
-    r"\s*(?:x\b|times?\b|visits?\b|trips?\b|admissions?\b|stays?\b|er\b|ed\b|e\.r\.|emergency|hospitali[sz]ations?\b|"
-    r"(?:more\s+)?(?:or\s+(?:so|more)\s+)?times?\b|veces\b)"
+    r"\s*(?:x\b|times?\b|visits?\b|trips?\b|admissions?\b|stays?\b|er\b|ed\b|e\.r\.|emergency|hospitali[sz]ations?\b|veces\b)"
 )
 _A_COUNT_BEFORE = re.compile(
     r"\b(?:er|ed|e\.r\.|emergency room|visits?|times|admissions?)\s*(?:like|about|maybe|x)?\s*$"
@@ -679,6 +678,12 @@ def _age_decade(norm: str, match) -> ParsedAnswer:
     return _in_range("age", low, high, start if part != "late" else low)
 
 
+@lru_cache(maxsize=1)
+def not_named_words() -> frozenset:
+    """Conditions said as what a person feels or does (lexicon.yml `diagnosis_not_named`), normalized."""
+    return frozenset(normalize(p) for p in lexicon().raw.get("diagnosis_not_named", []))
+
+
 def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
     said = tables["diagnosis"].find_all(norm)
@@ -708,8 +713,7 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
     said_no = tables["diagnosis_words"].first(norm)
     if hits and said_no and said_no.label == NOT_SURE and all(h.label != "both" for h in hits):
         # "Nobody ever put a name on it. She drinks every day": what she does, no condition named.
-        not_named = frozenset(normalize(p) for p in lexicon().raw.get("diagnosis_not_named", []))
-        if all(norm[h.start : h.end] in not_named for h in hits):
+        if all(norm[h.start : h.end] in not_named_words() for h in hits):
             return ParsedAnswer(NOT_SURE, extra)
     if hits and said_no and said_no.label == "no" and said_no.start < hits[0].start:
         return ParsedAnswer("no", extra)  # "not officially, but I think I have ADHD"

@@ -26,6 +26,7 @@ from referral.screening.answers import (
     NOT_SURE,
     coverage_mentions,
     keeps_appointments_said,
+    not_named_words,
     parse_answer,
     relative_is,
     repair_spelling,
@@ -203,7 +204,7 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
             hits = [h for h in hits if norm[h.start : h.end] not in _HOSPITAL_WORDS]
         # "ER twice for what they said were panic attacks", "depressed and drinking again": what a
         # person feels or does, not a condition a doctor named; the diagnosis question is asked.
-        not_named = _not_named()
+        not_named = not_named_words()
         return any(norm[h.start : h.end] not in not_named for h in hits) or bool(
             tables["diagnosis_words"].find_all(norm)
         )
@@ -241,10 +242,6 @@ def _says_lined_up(spoken: list[str]) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _not_named() -> frozenset:
-    return frozenset(normalize(p) for p in lexicon().raw.get("diagnosis_not_named", []))
-
-
 def speaks_of(question_id: str, text: str) -> bool:
     """Whether any clause of a message speaks of a question in its own words."""
     return any(_says(question_id, clause, text) for clause in clauses(text))
