@@ -48,6 +48,8 @@ _SEEKS_HELP = re.compile(
     r"\b(?:looking for (?:help|something|support|a program|services)|need(?:s)? (?:some )?help|"
     r"trying to (?:find|get) (?:help|something|support)|get (?:him|her|them|me) (?:some )?help|"
     r"help for (?:my|me|myself|him|her)|don'?t know what to do|necesito ayuda|busco ayuda|"
+    r"is there (?:any |some )?(?:help|support|one|someone|anybody|anyone)|any help for|anyone who could help|"
+    r"someone who (?:could|can) help|"
     r"asking (?:for|about|on behalf of) (?:my|a|me|myself)|on behalf of|(?:it'?s|this is) for (?:my|me|a client)|"
     r"(?:do|take|start) the (?:screen|screening|questions)|(?:see|check) if (?:i|he|she|they|my \w+) (?:qualif|could get|can get)|"
     r"do i qualify|does (?:he|she) qualify|"

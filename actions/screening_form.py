@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation_state import REQUESTED_SLOT, known_state, screening_answers, voice
 from actions.interruptions import answer_interruption, faq_ranking, is_question
 from referral import faq
-from referral.directory.geo import resolve_place, state_code
+from referral.directory.geo import PlaceMatch, resolve_place, state_code
 from referral.eligibility.engine import questions_that_matter
 from referral.registry import registry
 from referral.screening import questions
@@ -80,6 +80,24 @@ _PAST_PLACE = re.compile(
 
 
 _INSTITUTION_BEFORE = re.compile(r"\b(?:mci|fci|hoc|doc|bmc|umass)[\s-]+$", re.IGNORECASE)
+# Someone else's place, or a place of care, said before a town: "his doctor is in Attleboro", "the
+# state hospital at Butner", "her clinic's in Lowell": not where the person lives.
+_CARE_PLACE_BEFORE = re.compile(
+    r"\b(?:(?:his|her|their|my|our|the)\s+(?:\w+\s+)?(?:doctors?|clinic|therapist|counsel?or|psychiatrist|"
+    r"prescriber|pcp|program|case manager|office|job|work|school)(?:'s|\s+is|\s+are|\s+was)?\s+(?:in|at|out in|over in)"
+    r"|(?:hospital|ward|unit|jail|prison|facility|rehab|detox|court)\s+(?:at|in|of))\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# Where the writer lives, and where the person lives, said before a town ("I live in Lawrence
+# but he lives in the Bronx"): the person's place is the answer.
+_WRITER_PLACE_BEFORE = re.compile(
+    r"\bi\s+(?:live|stay|am|'m|m)\s+(?:in|at|near|out in|up in|down in)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_PERSON_PLACE_BEFORE = re.compile(
+    r"\b(?:he|she|they|we|(?:my|his|her|our)\s+[a-z]+)\s+(?:live|lives|living|stay|stays|staying|is|are|'s|s|'re)\s+(?:(?:still|now)\s+)?"
+    r"(?:in|at|near|out in|up in|down in|over in)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _INSTITUTION_AFTER = re.compile(
     r"[\s,]*(?:county\s+)?(?:jail|prison|house of correction|hoc|correctional|general|hospital|medical center|"
     r"memorial|state hospital|detox|courthouse|district court|superior court)\b",
@@ -141,6 +159,7 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     lives, and a town to ask about (in two states) leaves the others out too."""
     text = tracker.latest_message.get("text") or ""
     now, unsettled = [], False
+    writers, persons = [], []
     for entity in _entities(tracker):
         if entity.get("entity") == "place" and entity.get("value"):
             start, end = entity.get("start"), entity.get("end")
@@ -155,13 +174,31 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
             # name of an institution, not where the person lives.
             past = past or (isinstance(start, int) and _INSTITUTION_BEFORE.search(text[max(0, start - 12) : start]))
             past = past or (isinstance(end, int) and _INSTITUTION_AFTER.match(text[end : end + 30]))
+            before = text[max(0, start - 40) : start] if isinstance(start, int) else ""
+            past = past or bool(_CARE_PLACE_BEFORE.search(before))
             if past or _idiom(text, start, end):
                 continue  # "I was in Fall River", "she works in Lowell", "sorry in advance"
             if match.status in ("found", "outside"):
                 now.append(match.place)
+                if _WRITER_PLACE_BEFORE.search(before):
+                    writers.append(match.place)
+                elif _PERSON_PLACE_BEFORE.search(before):
+                    persons.append(match.place)
             elif match.status == "ambiguous":
                 unsettled = True  # "now in Providence" (RI or NC): asked, no other town taken
-    if not now and not unsettled and not any(e.get("entity") == "place" for e in _entities(tracker)):
+                if _WRITER_PLACE_BEFORE.search(before):
+                    writers.append({})  # "I live in Lowell but she lives in ...": hers may settle it
+    if writers and not persons:
+        # "I live in Lawrence Massachusetts but he live in the Bronx" (a town the NLU does not
+        # know, outside the states served): the person's place, told after "he lives in".
+        persons = place_told(text, _PERSON_LIVE_CUE)
+        now = [place for place in now if not any(place is w for w in writers)] + persons if persons else now
+        unsettled = unsettled and not persons
+    elif persons and writers:
+        now = [place for place in now if not any(place is w for w in writers)]
+    if not now and not unsettled:
+        # No place the NLU found, or none of them where the person lives ("his doctor is in
+        # Attleboro"): a place told as home in the words ("We live in Pawtucket, Rhode Island").
         now = place_told(text)
     return [] if unsettled else now
 
@@ -194,15 +231,29 @@ _LIVE_CUE = re.compile(
 )
 
 
-def place_told(text: str) -> List[Dict[str, Any]]:
-    for cue in _LIVE_CUE.finditer(text):
+_PERSON_LIVE_CUE = re.compile(
+    r"\b(?:he|she|they|we|(?:my|his|her|our)\s+[a-z]+)\s+(?:live|lives|living|stay|stays|staying|is|are)\s+(?:(?:still|now)\s+)?(?:in|at|near)\s+"
+    r"(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def place_told(text: str, cues: re.Pattern = _LIVE_CUE) -> List[Dict[str, Any]]:
+    for cue in cues.finditer(text):
         rest = text[cue.end() :]
-        clause = re.split(r"[.!?;,\n]| and | but | i have | i'm | im | he has | she has ", rest, maxsplit=1)[0]
+        clause = re.split(r"[.!?;\n]| and | but | with | i have | i'm | im | he has | she has ", rest, maxsplit=1)[0]
+        # "Pawtucket, Rhode Island, but ...": the town and its state; not a list after a comma.
+        clause = ",".join(clause.split(",")[:2])
         words = clause.split()[:8]
         for n in range(len(words), 0, -1):
             said = " ".join(words[:n])
             match = resolve_place(said)
-            if match.status == "found" or (match.status == "outside" and _said_with_zip_or_state(said, match.place)):
+            # Outside the states served, a town said beyond doubt: with a ZIP or its state, or
+            # written as a name ("he live in the Bronx"; not "we live in the woods", Woods, KY).
+            named = said[:1].isupper()
+            if match.status == "found" or (
+                match.status == "outside" and (_said_with_zip_or_state(said, match.place) or named)
+            ):
                 return [match.place]  # not "we live in the woods" (Woods, KY)
             if match.status == "ambiguous":
                 return []
@@ -280,6 +331,26 @@ def answer_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
         return {}  # no one agrees to a program in the words of a crisis: asked again after
     # "honestly I don't know why I'm doing this. [crisis]" is no "not sure" to the open question.
     return open_question_answer(tracker, (message.get("crisis") or {}).get("spans") or [[0, len(text)]], sure=True)
+
+
+def facts_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
+    """With no screening open, the screening facts a crisis message gives outside its crisis
+    sentences ("Good evening. I am writing about my grandson, Tyler. He is 23 and he lives with me
+    in Fitchburg. [risky sentence]"), as slots: kept, so that the screening, when the person is
+    ready for it, does not ask them again."""
+    if tracker.active_loop.get("name"):
+        return {}
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    if not text or text.startswith("/"):
+        return {}
+    spans = (message.get("crisis") or {}).get("spans") or []
+    if [0, len(text)] in [list(span) for span in spans]:
+        return {}  # the whole message carries the risk: nothing is read from it
+    outside = text_outside(text, spans)
+    places = [p for p in said_places(tracker) if p.get("town", "").lower() in outside.lower()]
+    facts = read_facts(outside, places=places)
+    return facts_as_slots(facts) if answered_in(facts) else {}
 
 
 def answer_instead_of_stop(tracker: Tracker) -> Dict[Text, Any]:
@@ -931,6 +1002,12 @@ class ValidateScreeningForm(FormValidationAction):
         places = [] if question_id == "location" else said_places(tracker)
         context = {**self._context(tracker), "asked": question_id}
         facts = read_facts(text, skip=skip, places=places, context=context)
+        if answers.get("housing") == "homeless" and question_id not in ("housing", "move_in"):
+            # "She has been accepted for a permanent supportive housing unit" after "homeless": the
+            # fuller answer, not a correction.
+            fuller = read_facts(text, skip=set(question_ids()) - {"housing", "move_in"}, context=context)
+            if fuller.get("housing") == "homeless_psh":
+                facts["housing"] = "homeless_psh"
         moved = self._place_said_again(question_id, text, answers, slots)
         if moved:
             facts["location"] = moved
@@ -973,6 +1050,15 @@ class ValidateScreeningForm(FormValidationAction):
 
     def _validate_place(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         match = resolve_place(text)
+        told = (
+            said_places(tracker)
+            if match.status in ("found", "outside") and len(text.split()) > _PLACE_ONLY_WORDS
+            else []
+        )
+        if told and told[0] != match.place:
+            # "We live in Pawtucket, Rhode Island, but his doctor is in Attleboro": where they live.
+            served = registry().served_states()
+            match = PlaceMatch("found" if told[0].get("state") in served else "outside", told[0])
         if match.status not in ("found", "outside", "ambiguous") and parse_answer("consent", text).value == NOT_SURE:
             # "not sure" with no place in it ("greenville, south carolina, dont know the zip" has one)
             return {"location": NOT_SURE, "screening_retries": 0, "place_candidates": None}

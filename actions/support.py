@@ -1,6 +1,7 @@
 """Safety and help: the crisis response, reaching a person, stopping, and the fallback."""
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,6 +14,7 @@ from actions.interruptions import handoff_text
 from actions.screening_form import (
     answer_instead_of_stop,
     answer_outside_crisis,
+    facts_outside_crisis,
     interruption_counted,
     open_question_answer,
 )
@@ -179,6 +181,17 @@ def safe_after_help(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     return [e for e in events if e.get("event") != "followup"] + [FollowupAction(next_action)]
 
 
+def _said_again_after_help(tracker: Tracker) -> bool:
+    """Whether the latest message, read as a crisis by the classifier alone, is the message crisis
+    help was just given for, said again (the person answering the question asked back): the safety
+    question then, never the same resources over and over with no way on."""
+    message = tracker.latest_message or {}
+    if (message.get("crisis") or {}).get("source") != "classifier" or not _help_just_given(tracker):
+        return False
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return len(said) >= 2 and " ".join(said[-1].lower().split()) == " ".join(said[-2].lower().split())
+
+
 def answers_the_open_question(tracker: Tracker) -> bool:
     """Whether a message the classifier alone (no crisis pattern) took for a clear crisis answers
     the open screening question ("Yes. He told the discharge planner he'd do CST and he said it to
@@ -214,14 +227,14 @@ class ActionCrisisResponse(Action):
         agreed = plain_consent_answer(tracker) or safe_after_help(dispatcher, tracker)
         if agreed:
             return agreed
-        if answers_the_open_question(tracker):
+        if answers_the_open_question(tracker) or _said_again_after_help(tracker):
             logger.info("A screening answer the classifier alone read as a crisis: the safety question.")
             asked = await ActionSafetyQuestion().run(dispatcher, tracker, domain)
             return asked + [FollowupAction("safety_check_form")]
         signal = crisis_signal(tracker)
         CrisisCounter.record("resources", signal.get("kind", ""))
         speak_crisis_help(dispatcher, tracker, signal)
-        taken = answer_outside_crisis(tracker) or interruption_counted(tracker)
+        taken = answer_outside_crisis(tracker) or interruption_counted(tracker) or facts_outside_crisis(tracker)
         events: List[EventType] = [SlotSet(k, v) for k, v in taken.items()]
         return events + go_on(dispatcher, tracker, signal, tracker.active_loop.get("name"))
 
@@ -246,7 +259,8 @@ class ActionSafetyQuestion(Action):
         # safety question counts as one of the three times it may (never a loop).
         keep["answer_if_safe"] = open_question_answer(tracker)
         keep["count"] = interruption_counted(tracker)
-        events: List[EventType] = []
+        # With no screening open, what the message told of the person is kept whatever the reply.
+        events: List[EventType] = [SlotSet(k, v) for k, v in facts_outside_crisis(tracker).items()]
         # `safety_answer` is left alone (None since the last check): a SlotSet here would be read
         # by the form, at its activation, as a reply to a question not yet asked.
         return events + [SlotSet("safety_check", keep)]
@@ -369,6 +383,14 @@ class ActionStopScreening(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)] if form else []
 
 
+_WANTS_THE_QUESTIONS = re.compile(
+    r"\b(?:finish|continue|go on with|keep going with|get through|complete|do|answer|start)\s+"
+    r"(?:the|these|those|this|your|my|his|her)\s+(?:questions|screening|screen|form)\b"
+    r"|\b(?:terminar|seguir con|continuar)\s+(?:las|estas)\s+preguntas\b",
+    re.IGNORECASE,
+)
+
+
 class ActionDefaultFallback(Action):
     """A message we could not understand: say so kindly and offer what we can do."""
 
@@ -388,6 +410,14 @@ class ActionDefaultFallback(Action):
             text = tracker.latest_message.get("text") or ""
             if tells_a_story(tracker):
                 return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+        text = tracker.latest_message.get("text") or ""
+        if _WANTS_THE_QUESTIONS.search(text):
+            # "I would still like to finish these questions for him" (after crisis help too): the
+            # screening, where it was left, or from the start.
+            from actions.screening_form import ActionStartScreening
+
+            events = await ActionStartScreening().run(dispatcher, tracker, domain)
+            return [*events, FollowupAction("screening_form")]
             if is_question(text) and answer_question(tracker, dispatcher):
                 return []
         if crisis_answered_last(tracker):

@@ -204,12 +204,23 @@ def resolve_place(text: str, prefer_state: str | None = None) -> PlaceMatch:
             return PlaceMatch(FOUND, next(t for t in towns if t["state"] == prefer))
         return PlaceMatch(AMBIGUOUS, candidates=towns + [dict(g.state_places[named_state])])
 
+    core = _core(g, tokens)
+    states = [s for s in g.town_states if (s, core) in g.towns] if core else []
     typo = _typo_towns(g, tokens, g.served)
+    if typo and states:
+        # "Pawtucket" is a city in Rhode Island, one letter from Nantucket: a town spelled right
+        # elsewhere, at least as big as the one here it might be a typo of, is never silently
+        # taken for it; the person says which ("ashville" is still Asheville, NC).
+        states.sort(key=lambda s: -g.towns.rows[(s, core)][ZIP_COUNT])
+        choice = _choose(g, typo, prefer)
+        here = [choice.place] if choice.place else list(choice.candidates or [])
+        elsewhere_zips = g.towns.rows[(states[0], core)][ZIP_COUNT]
+        here_zips = max((g.towns.rows[(p["state"], name_key(p["town"]))][ZIP_COUNT] for p in here if p), default=0)
+        if elsewhere_zips >= here_zips:
+            return PlaceMatch(AMBIGUOUS, candidates=[*here, dict(g.towns[(states[0], core)])])
     if typo:
         return _choose(g, typo, prefer)
 
-    core = _core(g, tokens)
-    states = [s for s in g.town_states if (s, core) in g.towns] if core else []
     if states:
         # A bare town that exists only outside MA and NC ("Chicago"): the state with most ZIPs.
         states.sort(key=lambda s: -g.towns.rows[(s, core)][ZIP_COUNT])

@@ -304,6 +304,7 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
             h.label[0] == "other"
             and not norm[h.start : h.end].startswith(("my ", "mi "))
             and _THEIRS_BEFORE.search(norm[max(0, h.start - 30) : h.start])
+            and not _ROLE_BEFORE.search(norm[max(0, h.start - 20) : h.start])  # "I am his mother": read below
         )
     ]
     # "my case worker just texted", "her PO": the writer's (or the person's) own worker, no
@@ -318,6 +319,17 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
             and not _CLIENT_NOUNS.search(norm[h.start : h.end])
         )
     ]
+    # "permanent supportive housing with a VA case manager": someone's worker, not the writer.
+    hits = [
+        h
+        for h in hits
+        if not (
+            h.label[0] == "client"
+            and not _CLIENT_NOUNS.search(norm[h.start : h.end])
+            and _SOMEONES_WORKER_BEFORE.search(norm[max(0, h.start - 25) : h.start])
+            and not _WRITER_IS_WORKER.search(norm[: h.start])
+        )
+    ]
     if _THIRD_PERSON.search(norm):
         # "he asked me to look into this": "me" is who he asked, not who the support is for.
         # "I am confused, he turned 18": "I am" says nothing of who the support is for.
@@ -329,6 +341,18 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
                 and ((h.start > 0 and norm[h.start : h.end] in _OBJECT_SELF) or norm[h.start : h.end] in _SUBJECT_SELF)
             )
         ]
+    # "I am the grandmother of Jonathan", "I am wife of my husband", "I'm his mother": the writer's
+    # own role; the person is the other side of it (or the relative named next).
+    said_as_writer = [
+        h for h in hits if h.label[0] == "other" and _ROLE_BEFORE.search(norm[max(0, h.start - 20) : h.start])
+    ]
+    roles = [h for h in said_as_writer if h.label[1] and _is_writer_role(norm, h)]
+    hits = [h for h in hits if h not in said_as_writer]  # "I'm a mother of two": no one to help
+    if roles:
+        hits = [h for h in hits if h.label[0] != "self"]
+        if not any(h.label[0] in ("other", "client") for h in hits):
+            relation = _ROLE_REVERSED.get(roles[0].label[1])
+            return ParsedAnswer("other", {"relation": relation} if relation else {})
     kinds = [h.label[0] for h in hits]
     for kind in ("client", "other", "self"):
         if kind in kinds:
@@ -341,6 +365,44 @@ def _parse_for_whom(text: str, norm: str, today: date, context: dict) -> ParsedA
         # the question only; in a story, "he" says nothing of who is writing).
         return ParsedAnswer("other", {"by_pronoun": True})
     return ParsedAnswer(None)
+
+
+_SOMEONES_WORKER_BEFORE = re.compile(
+    r"\b(?:with|has|have|got|from|and|by|to)\s+(?:a|an|the|her|his|their)\s+(?:[a-z]+\s+)?$"
+)
+_ROLE_BEFORE = re.compile(r"\b(?:i am|i'm|im|i m|soy)\s+(?:(?:the|a|his|her|their|la|el|su)\s+)?$")
+_ROLE_OWNED = re.compile(r"\b(?:his|her|their|su)\s+$")
+_ROLE_OF = re.compile(r"\s+(?:of|de|to)\s+(?!(?:two|three|four|five|six|\d|many|several|a|an|the kids|kids)\b)\w")
+# The writer's role, turned round: who the person is to them.
+_ROLE_REVERSED = {
+    "grandmother": "grandchild",
+    "grandfather": "grandchild",
+    "mother": "child",
+    "mom": "child",
+    "father": "child",
+    "dad": "child",
+    "parent": "child",
+    "wife": "husband",
+    "husband": "wife",
+    "sister": "sibling",
+    "brother": "sibling",
+    "sibling": "sibling",
+    "son": "parent",
+    "daughter": "parent",
+    "friend": "friend",
+    "neighbor": "neighbor",
+    "cousin": "cousin",
+    "partner": "partner",
+    "roommate": "roommate",
+}
+
+
+def _is_writer_role(norm: str, hit: PhraseHit) -> bool:
+    """Whether a relation word names the writer ("I am the grandmother of ...", "I'm his mother")."""
+    before = norm[max(0, hit.start - 20) : hit.start]
+    if not _ROLE_BEFORE.search(before):
+        return False
+    return bool(_ROLE_OWNED.search(before) or _ROLE_OF.match(norm[hit.end : hit.end + 20]))
 
 
 def _medicaid_typo(norm: str) -> Optional[str]:
@@ -914,6 +976,12 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
             return ParsedAnswer(dated, {"by_date": True})
         if word == NOT_SURE:
             return ParsedAnswer(NOT_SURE)
+        if er_said and _ER_ONLY.search(norm):
+            return ParsedAnswer(None)  # "no i aint ben admited just the er": visits, not how many
+        opens = bool(re.match(r"\W*(?:no|none|nope|never|zero|nah|0)\b", norm))
+        if (zero or word == "no") and not er_said and not opens and len(norm.split()) > _ZERO_WITHOUT_ER_WORDS:
+            # "He live with me ... Never the prison, never the court.": a "never" about other things.
+            return ParsedAnswer(None)
         if zero or word == "no":
             return ParsedAnswer(0)
         return ParsedAnswer(None)
@@ -928,6 +996,13 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     )
     if zero and zero.start < candidates[0][0] and not bare_no and same_clause:
         return ParsedAnswer(0)
+    in_window = _COUNT_IN_WINDOW.search(norm)
+    if in_window:
+        # "Two, but only one inside 90 days: September 3rd is 91 days ago, ...": the count the
+        # person gives for the 90 days themself.
+        told = next((c for s, c in candidates if in_window.start() <= s < in_window.end()), None)
+        if told is not None:
+            return ParsedAnswer(told, {"scope": "window"})
     start, count = candidates[0]
     ranges = [r for r in find_number_ranges(norm) if outside(r[0]) and r[3] <= MAX_ER_VISITS]
     if ranges and ranges[0][0] <= start:
@@ -947,6 +1022,18 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     return _count_in_window(text, norm, today, start, count)
 
 
+# A count said for the 90 days in words: "only one inside 90 days", "just 1 of them within the
+# last 3 months", "one was in the window".
+_COUNT_IN_WINDOW = re.compile(
+    r"\b(?:only|just|but)\s+(?:\w+)\s+(?:of (?:them|those)\s+)?(?:was\s+|were\s+|is\s+|are\s+|falls?\s+|counts?\s+)?"
+    r"(?:inside|within|in)\s+(?:the\s+)?(?:last\s+|past\s+)?(?:90|ninety)(?:\s+|-)days?\b"
+    r"|\b(?:only|just)\s+(?:\w+)\s+(?:of (?:them|those)\s+)?(?:was\s+|were\s+|is\s+)?(?:inside|within|in)\s+(?:the\s+)?"
+    r"(?:last\s+|past\s+)?(?:3|three)\s+months\b"
+)
+# The ER said as where the person did go: "not admitted, just the ER", "only the emergency room".
+_ER_ONLY = re.compile(r"\b(?:just|only|but)\s+(?:to\s+)?(?:the\s+)?(?:er|ed|emergency|emergency room|ers)\b")
+# A "no" or "never" in an answer longer than this, with no word of the ER, is about something else.
+_ZERO_WITHOUT_ER_WORDS = 8
 _SINCE = re.compile(r"\b(?:since|desde|ever since|starting)\s+(?:the\s+)?$")
 _SINCE_IN = re.compile(r"(?:since|desde)\b")
 _RECENTLY = re.compile(
@@ -1208,8 +1295,21 @@ _NO_TWICE = re.compile(
     r"|^\W*(?:no+|nope|nah)\b\W+(?:(?:he|she|they|i|it|we|just|really)\W+){1,2}$"  # "no he doesnt want it"
 )
 _OPENING_NO = re.compile(r"\s*(?:no|nope|nah|non|n[aã]o)\s*[.!]+\s+(?=\S)", re.IGNORECASE)
+_OPENING_NO_OR_COMMA = re.compile(r"\s*(?:no|nope|nah|non|n[aã]o)\s*[.!,]+\s+(?=\S)", re.IGNORECASE)
 _TAKEN_BACK = re.compile(
     r"\b(?:wait|actually|i mean|sorry|correction|changed (?:his|her|their|my) mind|oops)\b", re.IGNORECASE
+)
+# Care told as reached, every time: "I have kept every appointment since June", "never missed one".
+_CARE_KEPT = re.compile(
+    r"\b(?:kept|keeps|keep|made|makes|gone to|goes to|go to|been to|attended|attends|attend|get to|gets to|got to)\s+"
+    r"(?:every|all|each)\s+(?:single\s+)?(?:of\s+)?(?:my|his|her|their|the)?\s*(?:appointments?|appts?|visits?|one)\b"
+    r"|\b(?:never|hasn'?t|haven'?t|has not|have not|didn'?t|did not)\s+(?:once\s+)?(?:missed|miss)\s+"
+    r"(?:a|an|any|one|a single)?\s*(?:appointments?|appts?|visits?|one)?\b",
+    re.IGNORECASE,
+)
+_ASKED_THEN_TOLD = re.compile(
+    r"\b(?:i|we)\s+(?:ask|asked|talked to|spoke to|explained (?:it )?to)\s+(?:him|her|them)\b[^.?!]{0,25}?"
+    r"\b(?:he|she|they)\s+(?:say|says|said|told me|tell me)\s+(?:that\s+)?(no|yes|not)\b"
 )
 _LETTER_ANSWER = re.compile(r"\s*([yn])\s*(?:$|[-,.;:!/])", re.IGNORECASE)
 _REPEATED_END = re.compile(r"([^\W\d_])\1+(?![\w'])")
@@ -1317,6 +1417,13 @@ def _yes_no_parser(question_id: str):
         if letter:
             return ParsedAnswer("yes" if letter.group(1).lower() == "y" else "no")  # "y - DOC referral"
         if question_id == "access_barriers":
+            opening = _OPENING_NO_OR_COMMA.match(text)
+            rest = text[opening.end() :] if opening else ""
+            if opening and _CARE_KEPT.search(rest) and not (_TAKEN_BACK.search(rest) or _CONTRAST.search(rest)):
+                # "No. I have kept every appointment since June. My daughter drives me and the
+                # pharmacy delivers.": a "no" told with how care is reached is no, whatever the
+                # words of getting there ("pharmacy", "drives") may say alone.
+                return ParsedAnswer("no")
             reached = CARE_REACHED.search(norm) or _CARE_REACHED_PLAIN.search(text)
             doubt = lexicon().answers[question_id].first(norm)
             if reached and doubt and doubt.label == NOT_SURE and doubt.start < reached.start():
@@ -1330,6 +1437,10 @@ def _yes_no_parser(question_id: str):
             return ParsedAnswer("no" if closing.group(1).lower().startswith("n") else "yes")
         if question_id == "justice" and _justice_over(norm, today):
             return ParsedAnswer("no")  # "no. had a court thing back in 2015, its done, nothing now"
+        told = _ASKED_THEN_TOLD.search(norm) if question_id == "consent" else None
+        if told and not _TAKEN_BACK.search(norm[told.end() :]):
+            # "I ask him, he say no, he not want nobody come": asked already, and the answer is told.
+            return ParsedAnswer("no" if told.group(1) in ("no", "not") else "yes")
         opening = _OPENING_NO.match(text)
         if opening and question_id == "consent" and not _TAKEN_BACK.search(text[opening.end() :]):
             # "No. He says he's not sick. I want it for him but he says no.": a first sentence that
@@ -1626,7 +1737,7 @@ def _said_again(question_id: str, text: str, today: date, context: dict) -> Opti
 
 
 # Questions whose answers are read again with words spelled by sound repaired.
-_SPELLED_BY_SOUND = ("diagnosis", "housing")
+_SPELLED_BY_SOUND = ("diagnosis", "housing", "er_visits", "psych_discharge", "access_barriers", "justice", "move_in")
 _SOUND_RULES = (
     ("sch", "sk"),
     ("ph", "f"),
@@ -1668,10 +1779,15 @@ def _words_of(value: Any) -> set:
 
 @lru_cache(maxsize=1)
 def _sound_vocabulary() -> tuple:
-    """(sound key -> word of the diagnosis and housing phrases of 6 letters or more, every word
+    """(sound key -> word of the diagnosis, housing and ER phrases and `repair_words` of 6 letters
+    or more, every word
     of the lexicon: words known as they are)."""
     raw = lexicon().raw
-    targets = {w for w in _words_of([raw["diagnosis"], raw["housing"]]) if len(w) >= _MIN_REPAIR_LETTERS}
+    targets = {
+        w
+        for w in _words_of([raw["diagnosis"], raw["housing"], raw["er_words"], raw["repair_words"]])
+        if len(w) >= _MIN_REPAIR_LETTERS
+    }
     vocabulary: dict = {}
     for word in sorted(targets):
         vocabulary.setdefault(_sound_key(word), word)

@@ -93,7 +93,7 @@ _SELF = re.compile(
 )
 _MOVE_IN = re.compile(
     r"\b(?:move[\s-]?in|moving in|moves in|move into|moving into|gets the keys|get the keys|getting the keys|"
-    r"lease starts|lease[\s-]?up|lease signing|se muda|mudarse)\b",
+    r"lease starts|lease (?:\w+ ){1,4}(?:starts|begins)|lease[\s-]?up|lease signing|se muda|mudarse)\b",
     re.IGNORECASE,
 )
 # Coverage words that, in a message about other things, name insurance only next to an insurance
@@ -257,6 +257,12 @@ def _age_clause(clause: str) -> str:
     return said[0] if said else clause
 
 
+_WRITER_AGE = re.compile(
+    r"\b(?:i am|i'm|im|i m|i'll be|i will be|i turned)\s+(?:(?:about|almost|nearly|now)\s+)?(?:\d{1,3}|[a-z]+ty)\b",
+    re.IGNORECASE,
+)
+
+
 def read_facts(
     text: str,
     skip: Iterable[str] = (),
@@ -298,6 +304,9 @@ def read_facts(
             # "homeless right now, but got matched for a supportive housing unit", "bipolar and
             # opioid use disorder", "Medicare and MassHealth both": read together.
             spoken = [" ; ".join(spoken)] + spoken
+        if question_id == "age" and found.get("for_whom") in ("other", "client"):
+            # "I am 68 years old and I look after my younger brother, who is 61": the writer's age.
+            spoken = [clause for clause in spoken if not _WRITER_AGE.search(clause)] or []
         for clause in spoken:
             said = _age_clause(clause) if question_id == "age" else clause
             if question_id == "diagnosis" and _HOSPITAL.search(clause):
@@ -316,6 +325,11 @@ def read_facts(
                     told = parse_answer(question_id, f"{said}, {following}", today=today, context=context)
                     if told.extra.get("scope") not in (None, "none") and told.value is not None:
                         parsed = told
+            if question_id == "coverage" and parsed.value == NOT_SURE and clause is spoken[0] and len(spoken) > 1:
+                # "My counselor mentioned a program through MassHealth but I'm not sure I even have
+                # MassHealth anymore": the doubt holds for the whole message; no clause of it is
+                # taken alone (the coverage question is asked).
+                break
             if question_id == "coverage" and parsed.extra.get("needs_state"):
                 found["coverage_needs_state"] = True  # "she has Medicaid": which one, the place will say
             if parsed.value is None or parsed.value == NOT_SURE or parsed.extra.get("by_date"):

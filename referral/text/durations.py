@@ -516,6 +516,9 @@ def _holiday_references(norm: str, today: date, prefer: str) -> list[TimeReferen
     return found
 
 
+_MONTH_OF = re.compile(r"\b(?:the\s+)?month\s+of\s+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)")
+
+
 def find_time_references(text: str, today: Optional[date] = None, prefer: str = "past") -> list[TimeReference]:
     """Times said in a text, in order: durations ("about 3 weeks ago" -> -21, "a month and a half
     ago" -> -45, "in about 2 months" -> +60), windows ("in the last 6 months"), fixed phrases
@@ -529,6 +532,8 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
     """
     lex = time_words()
     norm = _ordinal_days_as_digits(normalize(text))
+    # "since the month of October", "in the month of June": the month.
+    norm = _MONTH_OF.sub(lambda m: " " * len(m.group(0)), norm)
     for zip_match in ZIP_CODE.finditer(norm):
         norm = norm[: zip_match.start()] + " " * (zip_match.end() - zip_match.start()) + norm[zip_match.end() :]
     today = today or current_date()
