@@ -80,6 +80,10 @@ _PAST_PLACE = re.compile(
 
 
 _INSTITUTION_BEFORE = re.compile(r"\b(?:mci|fci|hoc|doc|bmc|umass)[\s-]+$", re.IGNORECASE)
+_STREET_AFTER = re.compile(
+    r"\s+(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|pl|place|sq|square|hwy|highway|pkwy)\b\.?",
+    re.IGNORECASE,
+)
 # Someone else's place, or a place of care, said before a town: "his doctor is in Attleboro", "the
 # state hospital at Butner", "her clinic's in Lowell": not where the person lives.
 _CARE_PLACE_BEFORE = re.compile(
@@ -174,6 +178,8 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
             # name of an institution, not where the person lives.
             past = past or (isinstance(start, int) and _INSTITUTION_BEFORE.search(text[max(0, start - 12) : start]))
             past = past or (isinstance(end, int) and _INSTITUTION_AFTER.match(text[end : end + 30]))
+            # "the shelter on middlesex st.": a street, not a town.
+            past = past or (isinstance(end, int) and bool(_STREET_AFTER.match(text[end : end + 12])))
             before = text[max(0, start - 40) : start] if isinstance(start, int) else ""
             past = past or bool(_CARE_PLACE_BEFORE.search(before))
             if past or _idiom(text, start, end):

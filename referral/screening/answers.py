@@ -1096,14 +1096,20 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
         return ParsedAnswer(count, {"scope": scope})
     ref = refs[0]
     if ref.kind == "window_past":
-        if ref.days <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+        if _inside(ref.days, count):
             return ParsedAnswer(count, {"scope": "window"})
+        if ref.days <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+            return _fewer_in_window(count)
         return _over_longer(count, ref.days)  # "3 in the last 6 months"
     low, high = (ref.low, ref.high) if ref.low is not None and ref.high is not None else (ref.days, ref.days)
     if _SINCE.search(norm[max(0, ref.start - 20) : ref.start]) or _SINCE_IN.match(norm[ref.start : ref.end]):
         # "since Labor Day", "since September": from then to now.
-        if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+        if _inside(-low, count):
             return ParsedAnswer(count, {"scope": "window"})
+        if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+            # "twice since September" on December 3rd: September 1st is 93 days back; 2 is the
+            # rules' line, so one visit in those 3 days decides: asked back.
+            return _fewer_in_window(count)
         return _over_longer(count, -ref.days)  # "since this summer", "since August"
     if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
         return ParsedAnswer(count, {"scope": "part"})  # "twice in November", "this fall"
@@ -1113,6 +1119,15 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
 
 
 ER_WINDOW_DAYS = 90
+# The fewest visits in the 90 days that meet the rules ("more than one").
+ER_VISITS_NEEDED = 2
+
+
+def _inside(days: int, count: int) -> bool:
+    """Whether visits counted over the last `days` are all in the 90 days: a time a few days
+    longer ("since September", "this fall") still counts, unless the count is the rules' line itself."""
+    return days <= ER_WINDOW_DAYS or (days <= ER_WINDOW_DAYS + _WINDOW_SLACK and count > ER_VISITS_NEEDED)
+
 
 # "could be 1 could be 3", "1 or 3", "maybe 1, maybe 3": counts said as alternatives.
 _ALTERNATIVE_COUNTS = re.compile(r"\b(?:could be|might be|maybe|either|or|between|somewhere)\b")
@@ -1714,7 +1729,9 @@ _SELF_CORRECTION = re.compile(
 
 _CLOSING_NOT_SURE = re.compile(
     r"[.,;!?]\s*(?:so|so i'?d say|so i guess|so i think)\s*,?\s*(?:i'?m\s+)?(?:not sure|unsure|i don'?t know|idk|no s[eé])"
-    r"\s*[.!]*\s*$",
+    r"\s*[.!]*\s*$"
+    # "... nobody did an evaluation. So I don't know if that counts.": the person's own doubt, last.
+    r"|[.,;!?]\s*(?:so\s*,?\s*|but\s+)?(?:i\s+)?(?:don'?t|do not|dont)\s+know\s+if\s+(?:that|it|this)\s+counts\s*[.!?]*\s*$",
     re.IGNORECASE,
 )
 _NO_THEN_AMOUNT = re.compile(r"[.;!?]\s*no+\s*[,.!]\s*", re.IGNORECASE)
