@@ -218,3 +218,19 @@ def test_a_doubt_said_last_and_other_words_of_round_12():
     assert value("diagnosis", said) == "not_sure"
     assert value("housing", "in a shelter, but they found me a permanent supportive apartment") == "homeless_psh"
     assert value("consent", "she said she'd be okay with someone coming to the house") == "yes"
+
+
+# ---- blind round 13 (writer N alone, scored once on 3c4e634): its two wrong "likely"s
+
+
+def test_at_the_rules_line_a_visit_dated_outside_the_ninety_days_is_asked_back():
+    # 3 December: August 31st is 94 days back.
+    # Read by its dates (1 in the 90 days) or asked back; never the 2 that makes a "likely".
+    assert value("er_visits", "Two. The first was August 31, the other one was last Friday") in (None, 1)
+    assert value("er_visits", "Two. One October 2, one November 20") == 2
+    assert value("er_visits", "Three. August 30, October 2 and November 20") == 2  # counted by their dates
+
+
+def test_a_medicaid_said_with_maybe_is_not_sure():
+    assert value("coverage", "medicare for sure, and maybe medicaid too, my son handles it") == "not_sure"
+    assert value("coverage", "MassHealth, maybe the Tufts one").startswith("masshealth_")  # sure of MassHealth

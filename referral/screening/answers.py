@@ -1084,6 +1084,11 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
         within = _dated_within_window(text[high_cut:sentence_end], today, count)
         if within is not None:
             return ParsedAnswer(within, {"scope": "window"})
+    days_told = [r for r in refs_all if r.kind == "past" and r.start > start and (r.low is None or r.low == r.high)]
+    if count == ER_VISITS_NEEDED and any(-r.days > ER_WINDOW_DAYS for r in days_told):
+        # "Two times. One is September 1, ... and one is November 22": at the rules' line, a day
+        # told for a visit outside the 90 days leaves fewer in them: asked back.
+        return _fewer_in_window(count)
     refs = [r for r in refs_all if low_cut <= r.start < high_cut]
     if not refs:
         # "I went to the ER once, in October": the time in the clause just after, said alone.
