@@ -97,11 +97,14 @@ _CARE_PLACE_BEFORE = re.compile(
 _WRITER_PLACE_BEFORE = re.compile(
     r"\bi\s+(?:live|stay|am|'m|m)\s+(?:in|at|near|out in|up in|down in)\s+(?:the\s+)?$", re.IGNORECASE
 )
-_PERSON_PLACE_BEFORE = re.compile(
-    r"\b(?:he|she|they|we|(?:my|his|her|our)\s+[a-z]+)\s+(?:live|lives|living|stay|stays|staying|is|are|'s|s|'re)\s+(?:(?:still|now)\s+)?"
-    r"(?:in|at|near|out in|up in|down in|over in)\s+(?:the\s+)?$",
-    re.IGNORECASE,
+# "he lives in", "my daughter stays at": where the person lives, told (`_PERSON_LIVE_CUE` reads on
+# from it; `_PERSON_PLACE_BEFORE` ends just before a place the NLU found).
+_PERSON_LIVES = (
+    r"\b(?:he|she|they|we|(?:my|his|her|our)\s+[a-z]+)\s+(?:live|lives|living|stay|stays|staying|is|are|'s|s|'re)\s+"
+    r"(?:(?:still|now)\s+)?(?:in|at|near|out in|up in|down in|over in)\s+(?:the\s+)?"
 )
+_PERSON_PLACE_BEFORE = re.compile(_PERSON_LIVES + "$", re.IGNORECASE)
+_PERSON_LIVE_CUE = re.compile(_PERSON_LIVES, re.IGNORECASE)
 _INSTITUTION_AFTER = re.compile(
     r"[\s,]*(?:county\s+)?(?:jail|prison|house of correction|hoc|correctional|general|hospital|medical center|"
     r"memorial|state hospital|detox|courthouse|district court|superior court)\b",
@@ -163,7 +166,7 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
     lives, and a town to ask about (in two states) leaves the others out too."""
     text = tracker.latest_message.get("text") or ""
     now, unsettled = [], False
-    writers, persons = [], []
+    writers, persons, writer_unsettled = [], [], False
     for entity in _entities(tracker):
         if entity.get("entity") == "place" and entity.get("value"):
             start, end = entity.get("start"), entity.get("end")
@@ -192,9 +195,9 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
                     persons.append(match.place)
             elif match.status == "ambiguous":
                 unsettled = True  # "now in Providence" (RI or NC): asked, no other town taken
-                if _WRITER_PLACE_BEFORE.search(before):
-                    writers.append({})  # "I live in Lowell but she lives in ...": hers may settle it
-    if writers and not persons:
+                # "I live in Lowell but she lives in ...": the writer's town to ask about; hers may settle it.
+                writer_unsettled = writer_unsettled or bool(_WRITER_PLACE_BEFORE.search(before))
+    if (writers or writer_unsettled) and not persons:
         # "I live in Lawrence Massachusetts but he live in the Bronx" (a town the NLU does not
         # know, outside the states served): the person's place, told after "he lives in".
         persons = place_told(text, _PERSON_LIVE_CUE)
@@ -233,13 +236,6 @@ def places_to_ask_about(tracker: Tracker) -> List[Dict[str, Any]]:
 # NLU found no place in (a typo, a ZIP said as words).
 _LIVE_CUE = re.compile(
     r"\b(?:i'?m|we'?re|(?:i|we|he|she|they)\s+(?:live|lives|living|stay|stays|staying|am|are|is))\s+(?:in|at|near)\s+",
-    re.IGNORECASE,
-)
-
-
-_PERSON_LIVE_CUE = re.compile(
-    r"\b(?:he|she|they|we|(?:my|his|her|our)\s+[a-z]+)\s+(?:live|lives|living|stay|stays|staying|is|are)\s+(?:(?:still|now)\s+)?(?:in|at|near)\s+"
-    r"(?:the\s+)?",
     re.IGNORECASE,
 )
 
@@ -1008,7 +1004,11 @@ class ValidateScreeningForm(FormValidationAction):
         places = [] if question_id == "location" else said_places(tracker)
         context = {**self._context(tracker), "asked": question_id}
         facts = read_facts(text, skip=skip, places=places, context=context)
-        if answers.get("housing") == "homeless" and question_id not in ("housing", "move_in"):
+        if (
+            answers.get("housing") == "homeless"
+            and question_id not in ("housing", "move_in")
+            and speaks_of("housing", text)
+        ):
             # "She has been accepted for a permanent supportive housing unit" after "homeless": the
             # fuller answer, not a correction.
             fuller = read_facts(text, skip=set(question_ids()) - {"housing", "move_in"}, context=context)

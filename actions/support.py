@@ -410,16 +410,15 @@ class ActionDefaultFallback(Action):
             text = tracker.latest_message.get("text") or ""
             if tells_a_story(tracker):
                 return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
-        text = tracker.latest_message.get("text") or ""
-        if _WANTS_THE_QUESTIONS.search(text):
+            if is_question(text) and answer_question(tracker, dispatcher):
+                return []
+        if _WANTS_THE_QUESTIONS.search(tracker.latest_message.get("text") or ""):
             # "I would still like to finish these questions for him" (after crisis help too): the
             # screening, where it was left, or from the start.
             from actions.screening_form import ActionStartScreening
 
             events = await ActionStartScreening().run(dispatcher, tracker, domain)
             return [*events, FollowupAction("screening_form")]
-            if is_question(text) and answer_question(tracker, dispatcher):
-                return []
         if crisis_answered_last(tracker):
             # Right after crisis help, "no", "ok" or anything unclear is met kindly, never with
             # "I didn't understand".

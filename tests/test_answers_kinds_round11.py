@@ -150,6 +150,20 @@ def test_asking_to_finish_the_questions_starts_or_resumes_the_screening():
     assert any(e.get("name") == "screening_form" for e in events if e.get("event") == "followup")
 
 
+def test_a_program_question_the_nlu_was_unsure_of_is_still_answered():
+    ranking = {"faq": {"ranking": [{"intent_response_key": "faq/csp_what", "confidence": 0.93}]}}
+    tracker = make_tracker(
+        "so what is this thing exactly?",
+        {},
+        intent="nlu_fallback",
+        form=None,
+        extra_message={"response_selector": ranking},
+    )
+    messages, events = run_events(ActionDefaultFallback(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_faq/csp_what"]
+    assert not any(e.get("event") == "followup" for e in events)
+
+
 def test_a_no_about_other_things_is_no_er_count():
     assert value("er_visits", "not admitted, only the ER") is None
     text = "She stays with her aunt, nobody is moving. Never arrested, never any court, she gets to the clinic."

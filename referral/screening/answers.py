@@ -1085,7 +1085,7 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
         if within is not None:
             return ParsedAnswer(within, {"scope": "window"})
     days_told = [r for r in refs_all if r.kind == "past" and r.start > start and (r.low is None or r.low == r.high)]
-    if count == ER_VISITS_NEEDED and any(-r.days > ER_WINDOW_DAYS for r in days_told):
+    if count == _visits_needed() and any(-r.days > ER_WINDOW_DAYS for r in days_told):
         # "Two times. One is September 1, ... and one is November 22": at the rules' line, a day
         # told for a visit outside the 90 days leaves fewer in them: asked back.
         return _fewer_in_window(count)
@@ -1124,14 +1124,17 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
 
 
 ER_WINDOW_DAYS = 90
-# The fewest visits in the 90 days that meet the rules ("more than one").
-ER_VISITS_NEEDED = 2
+
+
+def _visits_needed() -> int:
+    """The most ER visits in the 90 days any program's rule asks for (rules.yml: CSP's min 2)."""
+    return max((b.cut for b in boundaries("er_visits")), default=2)
 
 
 def _inside(days: int, count: int) -> bool:
     """Whether visits counted over the last `days` are all in the 90 days: a time a few days
     longer ("since September", "this fall") still counts, unless the count is the rules' line itself."""
-    return days <= ER_WINDOW_DAYS or (days <= ER_WINDOW_DAYS + _WINDOW_SLACK and count > ER_VISITS_NEEDED)
+    return days <= ER_WINDOW_DAYS or (days <= ER_WINDOW_DAYS + _WINDOW_SLACK and count > _visits_needed())
 
 
 # "could be 1 could be 3", "1 or 3", "maybe 1, maybe 3": counts said as alternatives.

@@ -306,7 +306,7 @@ def read_facts(
             spoken = [" ; ".join(spoken)] + spoken
         if question_id == "age" and found.get("for_whom") in ("other", "client"):
             # "I am 68 years old and I look after my younger brother, who is 61": the writer's age.
-            spoken = [clause for clause in spoken if not _WRITER_AGE.search(clause)] or []
+            spoken = [clause for clause in spoken if not _WRITER_AGE.search(clause)]
         for clause in spoken:
             said = _age_clause(clause) if question_id == "age" else clause
             if question_id == "diagnosis" and _HOSPITAL.search(clause):
