@@ -23,12 +23,13 @@ from actions.interruptions import answer_interruption, faq_ranking, is_question
 from referral import faq
 from referral.directory.geo import PlaceMatch, resolve_place, state_code
 from referral.eligibility.engine import questions_that_matter
-from referral.registry import registry
+from referral.registry import registry, us_state_names
 from referral.screening import questions
 from referral.screening.answers import (
     YES_NO_QUESTIONS,
     ParsedAnswer,
     commands_only_inside_answer,
+    has_stop_words,
     parse_answer,
     says_a_command,
     says_resume,
@@ -36,6 +37,7 @@ from referral.screening.answers import (
 )
 from referral.screening.facts import answered_in, clauses, is_correction, read_facts, say_back, speaks_of
 from referral.screening.questions import question_ids
+from referral.text.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -357,10 +359,15 @@ def facts_outside_crisis(tracker: Tracker) -> Dict[Text, Any]:
 
 def answer_instead_of_stop(tracker: Tracker) -> Dict[Text, Any]:
     """The open question's answer in a message the NLU took for "stop" but that says no stop
-    command ("she cannot work, she stop talk to her friends"); {} for a real stop."""
-    if says_stop(tracker.latest_message.get("text") or ""):
+    command ("she cannot work, she stop talk to her friends"), or a short message with no word of
+    stopping that answers it ("quincy" to the place question); {} for a real stop."""
+    text = tracker.latest_message.get("text") or ""
+    if says_stop(text) and has_stop_words(text):
         return {}
-    return open_question_answer(tracker, sure=True)
+    answered = open_question_answer(tracker, sure=True)
+    if says_stop(text) and not answered:
+        return {}
+    return answered
 
 
 def times_asked_in_a_row(tracker: Tracker, question_id: str) -> int:
@@ -581,6 +588,16 @@ class ActionStartScreening(Action):
                 parsed = parse_answer(target, text_of(tracker), context=ValidateScreeningForm._context(tracker))
                 if parsed.value is not None and parsed.value != NOT_SURE:
                     events += [SlotSet(target, parsed.value), SlotSet("revisit", None)]
+            text = text_of(tracker)
+            if text:
+                # "change my answer about housing. i got the supportive housing unit, move in is
+                # january 4th": a question not answered yet, told in the same message, is taken too.
+                facts = read_facts(text, places=said_places(tracker), context=ValidateScreeningForm._context(tracker))
+                events += [
+                    SlotSet(q, v)
+                    for q, v in facts_as_slots(facts).items()
+                    if q in questions.question_ids() and q not in answers and q != target
+                ]
             return events
         else:
             dispatcher.utter_message(text="Let's pick up the questions where we left off.")
@@ -707,6 +724,31 @@ def ask_which_side(dispatcher: CollectingDispatcher, question_id: str, pending: 
             {"title": "Not sure", "payload": "not sure"},
         ],
     )
+
+
+# State codes that are words too ("the one near me", "or", "in"): taken only as capitals.
+_CODES_THAT_ARE_WORDS = frozenset("me or in oh ok hi de la pa co al id".split())
+
+
+def _candidate_named(text: str, candidates: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The one town of those asked about whose state the reply names, by code ("nh lol the real
+    one", "MA") or name ("the one in New Hampshire"); None when it names none or several."""
+    if not candidates or not text or text.startswith("/"):
+        return None
+    names = us_state_names()
+    norm = f" {normalize(text)} "
+    named = [
+        c
+        for c in candidates
+        if isinstance(c, dict)
+        and c.get("state")
+        and (
+            (c["state"].lower() not in _CODES_THAT_ARE_WORDS and f" {c['state'].lower()} " in norm)
+            or f" {normalize(names.get(c['state'], '')).strip()} " in norm
+            or re.search(rf"\b{re.escape(c['state'])}\b", text)  # "NC." "(MA)"
+        )
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 def ask_which_place(dispatcher: CollectingDispatcher, candidates: List[Dict[str, Any]]) -> None:
@@ -1055,6 +1097,11 @@ class ValidateScreeningForm(FormValidationAction):
         return taken
 
     def _validate_place(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        picked = _candidate_named(text, tracker.get_slot("place_candidates") or [])
+        if picked is not None:
+            # "There is Manchester in more than one state. Which one?" "nh lol the real one"
+            slots = {"location": picked, "screening_retries": 0, "place_candidates": None, "revisit": None}
+            return {**slots, **self._coverage_by_place(picked, dispatcher, tracker)}
         match = resolve_place(text)
         told = (
             said_places(tracker)

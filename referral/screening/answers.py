@@ -583,8 +583,8 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
 
 # A Medicaid named as not held: denied, ended, lost.
 _MEDICAID_NOT_HELD = re.compile(
-    r"\b(?:said (?:i|he|she|they|we) (?:make|makes|made|earn|earns) too much|(?:pension|income|savings|assets) (?:was |were |is |are )?too (?:high|much)|"
-    r"(?:was|were|got|been) (?:denied|turned down|rejected|cut off|terminated|dropped|kicked off)|denied (?:me|him|her|them|us)|turned (?:me|him|her|them|us) down|"
+    r"\b(?:(?:said )?(?:i|he|she|they|we) (?:make|makes|made|earn|earns|earned) (?:way )?too much|over (?:the )?income(?: limit)?|(?:pension|income|savings|assets) (?:was |were |is |are )?too (?:high|much)|"
+    r"(?:was|were|got|been) (?:denied|turned down|rejected|cut off|terminated|dropped|kicked off)|denied (?:me|him|her|them|us)|(?:got|get|a) denial|turned (?:me|him|her|them|us) down|"
     r"(?:not|wasn'?t|isn'?t|weren'?t) eligible|didn'?t qualify|doesn'?t qualify|don'?t qualify|did not qualify|"
     r"(?:it|coverage) (?:ended|expired|lapsed|stopped)|lost (?:it|(?:my|his|her|their) (?:masshealth|medicaid))|"
     r"so no (?:masshealth|medicaid)|no (?:masshealth|medicaid) (?:now|anymore|any more)|(?:don'?t|doesn'?t) have (?:it|that) (?:anymore|any more|now)|"
@@ -789,8 +789,10 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
     said = tables["diagnosis_words"].first(norm)
     if said:
         return ParsedAnswer(said.label)  # "has a dx", "never been diagnosed"
-    word = _answer_word("diagnosis", norm, text)
-    return ParsedAnswer(word)
+    hit = _answer_hit("diagnosis", norm, text)
+    if hit is not None and hit.label in ("yes", "no") and not _leads(norm, hit, text):
+        return ParsedAnswer(None)  # "i was in the hospital 2 times, long ago. 2019. not this year"
+    return ParsedAnswer(hit.label if hit else None)
 
 
 # "he doesn't drink", "nothing mental health or substance": the condition denied just before it.
@@ -1037,7 +1039,7 @@ _ZERO_WITHOUT_ER_WORDS = 8
 _SINCE = re.compile(r"\b(?:since|desde|ever since|starting)\s+(?:the\s+)?$")
 _SINCE_IN = re.compile(r"(?:since|desde)\b")
 _RECENTLY = re.compile(
-    r"\b(?:recently|lately|this month|these last weeks|the last few weeks|past few weeks|last few weeks|"
+    r"\b(?:recently|lately|this month|this week|este mes|esta semana|este mês|these last weeks|the last few weeks|past few weeks|last few weeks|"
     r"this past month|since then|since that|since she got out|since he got out|since discharge|"
     r"ultimamente|últimamente|recientemente|desde entonces)\b"
 )
@@ -1085,6 +1087,13 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
         if within is not None:
             return ParsedAnswer(within, {"scope": "window"})
     days_told = [r for r in refs_all if r.kind == "past" and r.start > start and (r.low is None or r.low == r.high)]
+    visit_days = _one_day_per_visit(
+        text, [r for r in days_told if not _SINCE.search(normalize(text[max(0, r.start - 20) : r.start]))]
+    )
+    if count >= 2 and len(visit_days) == count:
+        # "Two times. One is September 1, before the Labor Day, and one is November 22, the
+        # Sunday": one day told per visit, in the sentences after the count: counted by them.
+        return ParsedAnswer(sum(1 for r in visit_days if -r.days <= ER_WINDOW_DAYS), {"scope": "window"})
     if count == _visits_needed() and any(-r.days > ER_WINDOW_DAYS for r in days_told):
         # "Two times. One is September 1, ... and one is November 22": at the rules' line, a day
         # told for a visit outside the 90 days leaves fewer in them: asked back.
@@ -1185,6 +1194,25 @@ def _dated_within_window(text: str, today: date, count: int) -> Optional[int]:
         elif -high <= ER_WINDOW_DAYS:
             return None  # "in early September": maybe inside, maybe not
     return inside
+
+
+# A time that only places another: "before the Labor Day", "after Thanksgiving" (said of a day
+# already told), "November 22, the Sunday" (the same day again).
+_PLACES_ANOTHER = re.compile(
+    r"(?:\b(?:just |right |the day |a day |the week )?(?:before|after|around)(?: the)?|,\s*(?:the|a|which was|that was|on a|on the))\s*$"
+)
+
+
+def _one_day_per_visit(text: str, days: list) -> list:
+    """The days told for visits, leaving out a time that only places the day before it (see
+    `_PLACES_ANOTHER`); [] unless every one left is a single day."""
+    kept = []
+    for ref in days:
+        between = text[kept[-1].end : ref.start] if kept else ""
+        if kept and (_PLACES_ANOTHER.search(between.lower()) or not between.strip(" ,")):
+            continue
+        kept.append(ref)
+    return kept if all(r.low is None or r.low == r.high for r in kept) else []
 
 
 def _visits_by_date(text: str, today: date) -> Optional[int]:
@@ -1434,6 +1462,13 @@ def keeps_appointments_said(norm: str, end: int) -> bool:
     return bool(_APPOINTMENTS_NEXT.match(norm[end:]))
 
 
+# Agreement in slang, closing the message: "he said bet, hes in", "count me in", "im down".
+_IN_FOR_IT = re.compile(
+    r"(?:^|[\s,])(?:(?:bet|say less)\s*,?\s*)?(?:(?:he'?s|hes|she'?s|shes|i'?m|im|they'?re|theyre|we'?re)\s+(?:so\s+|all\s+)?in|"
+    r"count\s+(?:me|him|her|us|them)\s+in|(?:(?:he|she|they)\s+(?:said|says|say)\s+)bet|^\s*bet|(?:i'?m|im|he'?s|hes|she'?s|shes)\s+down(?:\s+for\s+it)?)\s*$"
+)
+
+
 def _yes_no_parser(question_id: str):
     def parse(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
         letter = _LETTER_ANSWER.match(text)
@@ -1470,6 +1505,8 @@ def _yes_no_parser(question_id: str):
             # is "no" alone decides; what the writer wants is not the person's consent. (A "Yes."
             # first is read on: "Yes. But he says he doesn't want a team" is no yes.)
             return ParsedAnswer("no")
+        if question_id == "consent" and _IN_FOR_IT.search(norm):
+            return ParsedAnswer("yes")  # "he said bet, hes in", "count me in"
         # The question's own phrases first ("no car", "misses appts", "declined"), unless said
         # as not so ("doesn't miss appointments"), then the yes / no / not sure words.
         lex = lexicon()
@@ -1657,6 +1694,11 @@ def says_stop(text: str) -> bool:
     )
 
 
+def has_stop_words(text: str) -> bool:
+    """Whether a message has a word of stopping in it (lexicon.yml `stop_words`): "quincy" has none."""
+    return bool(lexicon().tables["stop_words"].first(normalize(text or "")))
+
+
 def parse_answer(
     question_id: str,
     text: str,
@@ -1712,6 +1754,14 @@ def parse_answer(
     exact = _exact(question_id, text)
     if exact is not None:
         return ParsedAnswer(exact)
+    opener = OPENING_CORRECTION.match(text)
+    if opener:
+        # "no wait sorry she IS on probation": the "no" opens a correction, it answers nothing;
+        # "no wait" alone is a "hold on", no answer.
+        text = text[opener.end() :]
+        if not normalize(text).strip():
+            return ParsedAnswer(None)
+        norm = normalize(text)
     if _CLOSING_NOT_SURE.search(text):
         return ParsedAnswer(NOT_SURE)  # "... but I don't know if that counts. So, not sure."
     corrected = _said_again(question_id, text, today, context)
@@ -1724,6 +1774,15 @@ def parse_answer(
             # "skitsofrenia", "bipoler", "apartmint": a word written as it sounds.
             return _PARSERS[question_id](repaired, normalize(repaired), today, context)
     return parsed
+
+
+# A correction opening a message: "no wait, sorry, ...", "wait no", "oops", "actually,".
+OPENING_CORRECTION = re.compile(
+    r"^\s*(?:(?:sorry|oh|ay|um|uh|ok|okay|hmm|perd[oó]n)\W+){0,2}"
+    r"(?:no+\s*,?\s*wait|wait\s*,?\s*no|no+\s*,?\s*espera|no\s*,?\s*actually|no\s*,?\s*i\s+mean[t]?|wait(?!\s*-?\s*list)|actually|oops|my bad|"
+    r"my mistake|correction|scratch that)\b[\s,.:;!-]*(?:(?:sorry|oops|lol)\b[\s,.:;!-]*)*",
+    re.IGNORECASE,
+)
 
 
 # A correction inside one answer: "1 time, no wait, it was 2 visits", "mass held I mean mass

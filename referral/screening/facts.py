@@ -64,7 +64,7 @@ _A_PERSON = re.compile(
     re.IGNORECASE,
 )
 _ER = re.compile(
-    r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencia)\b"
+    r"\b(?:er|e\.r\.|ed|emergency(?:\s+room|\s+department|\s+dept)?|urgencias|sala de emergencias?|emergencias?|urg[eê]ncia)\b"
     # "it was 2 visits": of the questions, only the ER one counts visits ("visits to his therapist" does not).
     r"|\b(?:\d+|one|two|three|four|five|six|once|twice)\s+visits?\b(?!\s+(?:to|with|from|at)\b)",
     re.IGNORECASE,

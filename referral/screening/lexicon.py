@@ -80,6 +80,7 @@ def lexicon() -> Lexicon:
         "coverage_negators": PhraseTable((p, True) for p in raw["coverage_negators"]),
         "control_words": PhraseTable((p, True) for p in raw["control_words"]),
         "stop_commands": PhraseTable((p, True) for p in raw["stop_commands"]),
+        "stop_words": PhraseTable((p, True) for p in raw["stop_words"]),
         "resume_words": PhraseTable((p, True) for p in raw.get("resume_words", [])),
         "coverage_ended": PhraseTable((p, True) for p in raw["coverage_ended"]),
         "coverage_unsure": PhraseTable((p, True) for p in raw["coverage_unsure"]),
