@@ -251,6 +251,8 @@ def place_told(text: str, cues: re.Pattern = _LIVE_CUE) -> List[Dict[str, Any]]:
         words = clause.split()[:8]
         for n in range(len(words), 0, -1):
             said = " ".join(words[:n])
+            if _STREET_AFTER.match(" " + " ".join(words[n:])):
+                continue  # "I am at Pine Street": a street (a shelter's), not Pine, AZ
             match = resolve_place(said)
             # Outside the states served, a town said beyond doubt: with a ZIP or its state, or
             # written as a name ("he live in the Bronx"; not "we live in the woods", Woods, KY).
@@ -882,6 +884,14 @@ class ValidateScreeningForm(FormValidationAction):
             corrected = self._other_facts(question_id, text, {}, dispatcher, tracker, only_named=True)
             if corrected:
                 return {question_id: None, **corrected}
+            if is_correction(text):
+                # "no wait, it was only once since october" to the housing question, the ER visits
+                # answered last: that answer changed, in words that name no question.
+                changed = self._new_answer_in(
+                    last_question_answered(tracker), question_id, screening_answers(tracker), dispatcher, tracker
+                )
+                if changed:
+                    return changed
         if (
             intent in CONTROL_INTENTS
             and confidence >= CONTROL_CONFIDENCE
@@ -1078,11 +1088,14 @@ class ValidateScreeningForm(FormValidationAction):
         ):
             facts.pop("coverage", None)  # a "not sure" coverage is replaced by a Medicaid named, not by "the VA"
         if only_named:
+            relation = facts.get("relation")
             facts = {
                 q: v
                 for q, v in facts.items()
                 if ((q in answers and answers[q] != v) if correcting else (q in YES_NO_QUESTIONS and q not in answers))
             }
+            if "for_whom" in facts and relation:
+                facts["relation"] = relation  # "its actually for my husband not me": who, with the relation
         if not answered_in(facts):
             return {}
         taken = facts_as_slots(facts)

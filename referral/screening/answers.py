@@ -535,7 +535,16 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
     unsure_of_kind = _KIND_UNSURE.sub(" ", norm)
     if unsure_of_kind != norm:
         text = norm = unsure_of_kind
-    labels = [hit.label for hit in coverage_mentions(text)]
+    mentions = coverage_mentions(text)
+    if len(norm.split()) > _SHORT_REPLY_WORDS and not _INSURANCE_WORDS.search(norm):
+        # "he cant handle the bills or nothing, i do it all": a "nothing" deep in a message about
+        # other things, with no word of insurance, is no coverage.
+        mentions = [
+            hit
+            for hit in mentions
+            if not (hit.label == "none" and norm[hit.start : hit.end] in _BARE_NONE and not _leads(norm, hit, text))
+        ]
+    labels = [hit.label for hit in mentions]
     typo_state = _medicaid_typo(norm)
     if typo_state and f"medicaid_of:{typo_state}" not in labels:
         labels.append(f"medicaid_of:{typo_state}")
@@ -579,6 +588,10 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         # insurance named in doubt may come with Medicaid too; not sure, not "no Medicaid".
         return ParsedAnswer(NOT_SURE)
     return parsed
+
+
+_INSURANCE_WORDS = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan|card|medicaid|masshealth|medicare)\b")
+_BARE_NONE = frozenset({"nothing", "none", "no", "nada", "nothing at all"})
 
 
 # A Medicaid named as not held: denied, ended, lost.
@@ -778,6 +791,10 @@ def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> Parsed
         if all(norm[h.start : h.end] in not_named_words() for h in hits):
             return ParsedAnswer(NOT_SURE, extra)
     if hits and said_no and said_no.label == "no" and said_no.start < hits[0].start:
+        if all(norm[h.start : h.end] in not_named_words() for h in hits):
+            # "he hasn't been diagnosed with anything, but he's using pills": what he does, never
+            # named; a clinician decides.
+            return ParsedAnswer(NOT_SURE, extra)
         return ParsedAnswer("no", extra)  # "not officially, but I think I have ADHD"
     if hits and unsure and unsure.label == NOT_SURE and unsure.start < hits[0].start:
         # "not sure if it's depression": a guess, not a diagnosis.
@@ -1021,7 +1038,36 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     within = _dated_within_window(text, today, count)
     if within is not None:
         return ParsedAnswer(within)
+    stopped = _none_since(text, today)
+    if stopped is not None:
+        # "a few times but not since like august": the visits ended then.
+        return ParsedAnswer(0, {"scope": "window"}) if -stopped.high > ER_WINDOW_DAYS else _fewer_in_window(count)
     return _count_in_window(text, norm, today, start, count)
+
+
+# "not since August", "none since the summer", "haven't been since July": the visits ended then.
+_NOT_SINCE = re.compile(
+    r"\b(?:not|none|nothing|no more|no visits?|haven'?t been|hasn'?t been|not been|no ha ido|nada)\s+(?:\w+\s+){0,2}?"
+    r"(?:(?:since|desde)\s+(?:the\s+)?)?$"
+)
+_SINCE_FILLER = re.compile(r"\b(since|desde)\s+(?:(?:like|about|around|maybe|como)\s+)+", re.IGNORECASE)
+
+
+def _none_since(text: str, today: date) -> Optional[TimeReference]:
+    """The time after which no visit was, when the message says so ("not since like august"), as a
+    past reference with low and high set; None when it says none."""
+    text = _SINCE_FILLER.sub(r"\1 ", text)  # "not since like august"
+    for ref in find_time_references(text, today):
+        said = normalize(text[ref.start : ref.end])
+        before = normalize(text[max(0, ref.start - 40) : ref.start])
+        if ref.kind != "past" or not _NOT_SINCE.search(before):
+            continue
+        if not (said.startswith(("since", "desde")) or re.search(r"\b(?:since|desde)\s+(?:the\s+)?$", before)):
+            continue
+        low = ref.low if ref.low is not None else ref.days
+        high = ref.high if ref.high is not None else ref.days
+        return TimeReference(ref.start, ref.end, ref.days, ref.kind, low, high)
+    return None
 
 
 # A count said for the 90 days in words: "only one inside 90 days", "just 1 of them within the
@@ -1103,7 +1149,11 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
         # "I went to the ER once, in October": the time in the clause just after, said alone.
         _, next_end = _span_around(_COUNT_CLAUSE, text, high_cut)
         refs = [
-            r for r in refs_all if high_cut <= r.start <= high_cut + 4 and not text[r.end : next_end].strip(" ,.;!?")
+            r
+            for r in refs_all
+            if r.start >= high_cut
+            and _TIME_LEAD.fullmatch(text[high_cut : r.start].lower())
+            and not text[r.end : next_end].strip(" ,.;!?")
         ]
     if not refs:
         scope = "window" if _RECENTLY.search(norm[low_cut:high_cut]) else "none"
@@ -1133,6 +1183,10 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
 
 
 ER_WINDOW_DAYS = 90
+# What may come between a count and the time said alone after it: "ER twice, the week of halloween".
+_TIME_LEAD = re.compile(
+    r"[\s,]*(?:(?:the\s+)?(?:week|weekend|day|days)\s+(?:of|before|after)\s+|(?:around|about|like|on|in|at|during)\s+)?"
+)
 
 
 def _visits_needed() -> int:
@@ -1528,7 +1582,9 @@ def _yes_no_parser(question_id: str):
                 or bool(_NO_WITH_MODIFIERS.search(norm[: hit.start]))  # "no current or recent justice involvement"
                 or (hit.label == "yes" and _clause_negated(text, hit.start))  # "never problem with police or court"
             )
-            if hit.label in ("yes", "no") and not own_no and said_not:
+            # "zero no-shows": a count of none undoes even a phrase that says "no" itself.
+            zeroed = bool(re.search(r"(?:^|\s)(?:0|zero)\s+$", norm[: hit.start]))
+            if hit.label in ("yes", "no") and (not own_no or zeroed) and said_not:
                 if hit.label == "no" and _NO_TWICE.search(norm[: hit.start]):
                     return ParsedAnswer("no")  # said twice, not undone: "no never been in trouble"
                 # "no jail time but he is on probation": a phrase said as not so, and another said;

@@ -55,7 +55,11 @@ _AGE = re.compile(
 )
 # A reply said for the person, in a clause alone: "he says no", "she said yes".
 _SAYS_SO = re.compile(r"\s*(?:and\s+)?(?:he|she|they)\s+(?:say|says|said)\s+(?:yes|no|so)\s*[.!]*\s*", re.IGNORECASE)
-_AGE_ALONE = re.compile(r"^\s*(?:1[6-9]|[2-9]\d)\s*$")
+_AGE_ALONE = re.compile(
+    r"^\s*(?:1[6-9]|[2-9]\d|sixteen|seventeen|eighteen|nineteen|"
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)\s*$",
+    re.IGNORECASE,
+)
 _A_PERSON = re.compile(
     r"\b(?:guy|man|woman|lady|gentleman|member|tenant|client|patient|pt|person|resident|guest|son|daughter|"
     r"mom|mother|dad|father|brother|sister|husband|wife|he|she|him|her|"
@@ -111,8 +115,8 @@ _CARE_PLACES = {
 }
 _INSURANCE = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan)\b", re.IGNORECASE)
 _CORRECTION = re.compile(
-    r"^\s*(?:(?:sorry|oh|ay|oops|um|uh|ok|okay|hmm|perd[oó]n|no)\W+){0,2}"
-    r"(?:no+\s*,?\s*wait|wait\s*,?\s*no|no\s*,?\s*espera|actually|correction|i meant|i mean|let me correct|i made a mistake|"
+    r"^\s*(?:(?:sorry|oh|ay|oops|um|uh|ok|okay|hmm|perd[oó]n|no|wait)\W+){0,2}"
+    r"(?:no+\s*,?\s*wait|wait\s*,?\s*no|no\s*,?\s*espera|actually|(?:it'?s|its|it is|this is)\s+actually|correction|i meant|i mean|let me correct|i made a mistake|"
     r"my mistake|my bad|i was wrong|i got (?:it|that) wrong|i am confused|i'm confused|me equivoqu[eé]|"
     r"perd[oó]n|oops)\b"
     r"|^\s*sorry\s*,?\s*(?:it was|it's|its)\b",
@@ -247,10 +251,19 @@ def speaks_of(question_id: str, text: str) -> bool:
     return any(_says(question_id, clause, text) for clause in clauses(text))
 
 
+_TURNING = re.compile(
+    r"\b(?:turns|turning|will be|gonna be|going to be|about to turn|gonna turn)\s+(?:\d{1,3}|[a-z]+teen|eighteen|twenty[\w-]*)\b",
+    re.IGNORECASE,
+)
+
+
 def _age_clause(clause: str) -> str:
     """The words of a clause that give the age ("he's 17" -> "17", "seventeen years old"): the
     first place that says one ("this is for me ... I'm twenty seven": not "is for me")."""
     said = [next(g for g in match.groups() if g) for match in _AGE.finditer(clause)]
+    if _TURNING.search(clause):
+        # "My son turns 18 on December 12th": 17 until then; the parser reads the whole of it.
+        return clause
     for words in said:
         if parse_answer("age", words).value not in (None, NOT_SURE):
             return words
@@ -325,10 +338,23 @@ def read_facts(
                     told = parse_answer(question_id, f"{said}, {following}", today=today, context=context)
                     if told.extra.get("scope") not in (None, "none") and told.value is not None:
                         parsed = told
-            if question_id == "coverage" and parsed.value == NOT_SURE and clause is spoken[0] and len(spoken) > 1:
+            if (
+                question_id in ("coverage", "diagnosis")
+                and parsed.value == NOT_SURE
+                and clause is spoken[0]
+                and len(spoken) > 1
+            ):
                 # "My counselor mentioned a program through MassHealth but I'm not sure I even have
                 # MassHealth anymore": the doubt holds for the whole message; no clause of it is
                 # taken alone (the coverage question is asked).
+                break
+            if (
+                question_id == "diagnosis"
+                and parsed.value == "no"
+                and parse_answer("diagnosis", text, today=today, context=context).value == NOT_SURE
+            ):
+                # "he hasnt been diagnosed with anything official but hes using pills": never named,
+                # what he does told in the next clause; not a "no" (the question is asked).
                 break
             if question_id == "coverage" and parsed.extra.get("needs_state"):
                 found["coverage_needs_state"] = True  # "she has Medicaid": which one, the place will say

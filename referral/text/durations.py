@@ -354,12 +354,23 @@ def _weekday_days(m: re.Match, today: date, prefer: str) -> Optional[int]:
     return -back
 
 
-def _season_range(m: re.Match, today: date, prefer: str) -> Optional[tuple[date, date]]:
+_YEAR_AFTER = re.compile(r"\s*(?:of\s+|de\s+|del\s+|in\s+)?((?:19|20)\d{2})(?![\w'])")
+
+
+def _season_range(m: re.Match, today: date, prefer: str, year: Optional[int] = None) -> Optional[tuple[date, date]]:
     lex = time_words()
     months = lex.seasons_months.get(key(m.group("season")))
     words_around = [key(g) for g in (m.group("pre"), m.group("post")) if g]
-    if months is None or not words_around:
+    if months is None or not (words_around or year):
         return None  # "a fall", "spring cleaning": a season alone is no time
+    if year is not None:
+        # "the spring of 2024": that year's, whatever the words around say.
+        first, last = months
+        end_year = year + 1 if last < first else year
+        start, end = date(year, first, 1), date(end_year, last, calendar.monthrange(end_year, last)[1])
+        if start > today:
+            return start, end
+        return start, min(end, today)
     directions = [lex.season_direction.get(w, "any") for w in words_around]
     direction = next((d for d in directions if d != "any"), "any")
     first, last = months
@@ -589,9 +600,10 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
     found += _holiday_references(norm, today, prefer)
 
     for m in lex.seasons.finditer(norm):
-        dates = _season_range(m, today, prefer)
+        year = _YEAR_AFTER.match(norm, m.end())  # "the spring of 2024", "summer 2025"
+        dates = _season_range(m, today, prefer, int(year.group(1)) if year else None)
         if dates:
-            found.append(_from_dates(m.start(), m.end(), *dates, today))
+            found.append(_from_dates(m.start(), year.end() if year else m.end(), *dates, today))
 
     found.sort(key=lambda r: (r.start, -(r.end - r.start)))
     kept: list[TimeReference] = []
