@@ -28,7 +28,7 @@ from referral.crisis.answers import (
     words_for,
 )
 from referral.crisis.resources import answers_data
-from referral.screening.answers import is_plain_agreement, is_plain_refusal, says_safe_now, says_stop
+from referral.screening.answers import has_stop_words, is_plain_agreement, is_plain_refusal, says_safe_now, says_stop
 from referral.screening.facts import speaks_of
 from referral.screening.questions import question_ids
 
@@ -359,6 +359,17 @@ class ActionStopScreening(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         form = tracker.active_loop.get("name")
+        text = tracker.latest_message.get("text") or ""
+        if not form and tracker.get_slot("eligibility") is not None and not text.startswith("/"):
+            from actions.questions import corrected_answers
+
+            if corrected_answers(tracker) and not has_stop_words(text):
+                # "no wait sorry he's 18!! his birthday was the 14th" after the results, which the
+                # NLU took for "stop": the answer changed and the results again.
+                from actions.screening_form import ActionStartScreening
+
+                events = await ActionStartScreening().run(dispatcher, tracker, domain)
+                return list(events) + [FollowupAction("screening_form")]
         answered = answer_instead_of_stop(tracker)
         if answered:
             # The open question first: "bipolar, and alcohol before, now I stop" is an answer.
@@ -376,6 +387,9 @@ class ActionStopScreening(Action):
                 {"title": "Start over", "payload": "/restart_screening"},
                 {"title": "Ask a question", "payload": "/help"},
             ]
+        elif not form:
+            dispatcher.utter_message(response="utter_stopped")  # nothing running: acknowledged
+            return []
         else:
             text = "Okay, stopped. What would you like to do?"
             buttons = GO_ON_BUTTONS

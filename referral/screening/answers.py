@@ -596,7 +596,7 @@ _BARE_NONE = frozenset({"nothing", "none", "no", "nada", "nothing at all"})
 
 # A Medicaid named as not held: denied, ended, lost.
 _MEDICAID_NOT_HELD = re.compile(
-    r"\b(?:(?:said )?(?:i|he|she|they|we) (?:make|makes|made|earn|earns|earned) (?:way )?too much|over (?:the )?income(?: limit)?|(?:pension|income|savings|assets) (?:was |were |is |are )?too (?:high|much)|"
+    r"\b(?:(?:said )?(?:i|he|she|they|we) (?:make|makes|made|earn|earns|earned) (?:way )?too much|(?:made|make|makes|earn) too much for (?:masshealth|medicaid)|over (?:the )?income(?: limit)?|(?:pension|income|savings|assets) (?:was |were |is |are )?too (?:high|much)|"
     r"(?:was|were|got|been) (?:denied|turned down|rejected|cut off|terminated|dropped|kicked off)|denied (?:me|him|her|them|us)|(?:got|get|a) denial|turned (?:me|him|her|them|us) down|"
     r"(?:not|wasn'?t|isn'?t|weren'?t) eligible|didn'?t qualify|doesn'?t qualify|don'?t qualify|did not qualify|"
     r"(?:it|coverage) (?:ended|expired|lapsed|stopped)|lost (?:it|(?:my|his|her|their) (?:masshealth|medicaid))|"
@@ -928,7 +928,7 @@ def _parse_psych_discharge(text: str, norm: str, today: date, context: dict) -> 
     if point is not None:
         if point.kind == "future":
             return ParsedAnswer(None)
-        return _time_answer("psych_discharge", point)
+        return _time_answer("psych_discharge", _with_alternatives(text, today, point))
     years = [int(y) for y in _YEAR.findall(norm)]
     window = max((b.value for b in boundaries("psych_discharge")), default=None)
     if years and window and _STAY_WORDS.search(norm) and date(max(years), 12, 31) < today - timedelta(days=window):
@@ -956,6 +956,30 @@ _STAY_DOUBT = re.compile(
     r"|\bno s[eé] si\b"
 )
 _CLOSING_UNSURE = re.compile(r"\b(?:not sure|no idea|idk|don'?t know|no s[eé]|nao sei|não sei)\W*$")
+
+
+def _with_alternatives(text: str, today: date, point: TimeReference) -> TimeReference:
+    """A time said with others as alternatives ("end of May or the first week of June", "late
+    May, maybe early June"): one reference spanning them all, so that one straddling a boundary
+    is asked back."""
+    refs = [r for r in find_time_references(text, today, "past") if r.kind == "past"]
+    if point not in refs:
+        return point
+    at = refs.index(point)
+    group = [point]
+    for ref in refs[at + 1 :]:
+        if not _OR_BETWEEN.search(text[group[-1].end : ref.start].lower()):
+            break
+        group.append(ref)
+    if len(group) == 1:
+        return point
+    lows = [r.low if r.low is not None else r.days for r in group]
+    highs = [r.high if r.high is not None else r.days for r in group]
+    low, high = min(lows), max(highs)
+    return TimeReference(point.start, group[-1].end, int(round((low + high) / 2)), "past", low, high)
+
+
+_OR_BETWEEN = re.compile(r"^[\s,]*(?:or|or maybe|maybe|o|ou|or possibly|possibly)[\s,]+(?:the\s+|in\s+|at\s+)?$")
 
 
 def _negated_window(norm: str, window: TimeReference) -> bool:
@@ -1176,6 +1200,10 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
             return _fewer_in_window(count)
         return _over_longer(count, -ref.days)  # "since this summer", "since August"
     if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
+        if count == _visits_needed() and -low > ER_WINDOW_DAYS:
+            # "twice this fall" on December 3rd: the fall began 93 days back, and at the rules'
+            # line one visit in those days decides: asked back.
+            return _fewer_in_window(count)
         return ParsedAnswer(count, {"scope": "part"})  # "twice in November", "this fall"
     if -high > ER_WINDOW_DAYS:
         return ParsedAnswer(0, {"scope": "window"})  # "2 in June": none in the 90 days
@@ -1263,7 +1291,7 @@ def _one_day_per_visit(text: str, days: list) -> list:
     kept = []
     for ref in days:
         between = text[kept[-1].end : ref.start] if kept else ""
-        if kept and (_PLACES_ANOTHER.search(between.lower()) or not between.strip(" ,")):
+        if kept and (_PLACES_ANOTHER.search(between.lower()) or not between.strip(" ,()")):
             continue
         kept.append(ref)
     return kept if all(r.low is None or r.low == r.high for r in kept) else []
@@ -1300,7 +1328,11 @@ _PSH_HOME = re.compile(
 
 
 # "the home health nurse", "home care", "a home visit": care at home, no word of housing.
-NOT_HOUSING = re.compile(r"\bhome\s+(?:health|care|visits?|nurse|nursing|aide|based|team|services?)\b")
+NOT_HOUSING = re.compile(
+    r"\bhome\s+(?:health|care|visits?|nurse|nursing|aide|based|team|services?)\b"
+    # "my son come home from Plymouth jail 2 weeks ago": a release, not where he lives
+    r"|\b(?:come|came|comes|coming|got|get|gets|went|sent)\s+home\s+from\b"
+)
 
 
 def _parse_housing(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
@@ -1751,8 +1783,9 @@ def says_stop(text: str) -> bool:
 
 
 def has_stop_words(text: str) -> bool:
-    """Whether a message has a word of stopping in it (lexicon.yml `stop_words`): "quincy" has none."""
-    return bool(lexicon().tables["stop_words"].first(normalize(text or "")))
+    """Whether a message has a word of stopping in it (lexicon.yml `stop_words`): "quincy" has none,
+    nor "no wait sorry he's 18" (a correction's "wait" stops nothing)."""
+    return bool(lexicon().tables["stop_words"].first(normalize(OPENING_CORRECTION.sub("", text or "", count=1))))
 
 
 def parse_answer(

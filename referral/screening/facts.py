@@ -331,6 +331,14 @@ def read_facts(
                     # "I was in the psych unit at Good Samaritan and got out on November 6th": the
                     # time in the clause after the stay.
                     parsed = parse_answer(question_id, f"{said} and {following}", today=today, context=context)
+            if question_id == "er_visits" and parsed.value is None and parsed.extra.get("near") is not None:
+                # "This fall he went to the ER twice, once on October 20th and once on November
+                # 15th": a count asked back alone, placed by the days in the rest of its sentence.
+                sentence = next((m.group(0) for m in _SENTENCES.finditer(text) if clause.strip() in m.group(0)), None)
+                if sentence and sentence.strip() != clause.strip():
+                    told = parse_answer(question_id, sentence, today=today, context=context)
+                    if told.value is not None:
+                        parsed = told
             if question_id == "er_visits" and parsed.extra.get("scope") == "none":
                 following = _next_clause(parts, clause)
                 if following:
