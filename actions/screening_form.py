@@ -11,6 +11,7 @@ taken and the screening goes on.
 
 import logging
 import re
+from types import SimpleNamespace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -151,9 +152,15 @@ _IDIOMS_AFTER_IN = frozenset(
 )
 
 
+# "I am at my wits' end": no West End, NC.
+_WITS_END = re.compile(r"\bwit'?s'?\s+end\b", re.IGNORECASE)
+
+
 def _idiom(text: str, start: Any, end: Any) -> bool:
     if not (isinstance(start, int) and isinstance(end, int)):
         return False
+    if _WITS_END.search(text[max(0, start - 2) : end + 2]):
+        return True
     word = text[start:end].strip().lower()
     return word in _IDIOMS_AFTER_IN and bool(re.search(r"\bin\s+$", text[max(0, start - 4) : start], re.IGNORECASE))
 
@@ -248,6 +255,8 @@ def place_told(text: str, cues: re.Pattern = _LIVE_CUE) -> List[Dict[str, Any]]:
         clause = re.split(r"[.!?;\n]| and | but | with | i have | i'm | im | he has | she has ", rest, maxsplit=1)[0]
         # "Pawtucket, Rhode Island, but ...": the town and its state; not a list after a comma.
         clause = ",".join(clause.split(",")[:2])
+        if _WITS_END.search(clause):
+            continue
         words = clause.split()[:8]
         for n in range(len(words), 0, -1):
             said = " ".join(words[:n])
@@ -544,6 +553,14 @@ class ActionStartScreening(Action):
                 plan = question_plan(tracker, answers)
                 last = last_question_answered(tracker)
                 target = last if last in answers else next((q for q in reversed(plan) if q in answers), None)
+        if target is not None and finished and answers:
+            from actions.questions import corrected_answers
+
+            corrected = corrected_answers(tracker)
+            if corrected and target not in corrected:
+                # "no wait, it was 2 visits ... I forgot because I was out of town": the question
+                # the new answer is to, not the one a word of the story named.
+                target = None
         # "change my answer about the ER visits", after the results too (asked now if it never was)
         changing = target in answers or (bool(answers) and target in questions.question_ids())
         if finished and not changing and intent != "restart_screening":
@@ -606,11 +623,25 @@ class ActionStartScreening(Action):
 
         who = _entity_value(tracker, "for_whom")
         text = tracker.latest_message.get("text") or ""
+        # "I'm a promotora helping a client who lives in Chelsea, MA" and then the button: what the
+        # messages before the questions told is kept too (a fresh start only; the latest message's
+        # facts win).
+        earlier = facts_told_before(tracker) if not answers and intent != "restart_screening" else {}
         if who in ("self", "other", "client") and "for_whom" not in answers:
             events.append(SlotSet("for_whom", who))
-        elif not text.startswith("/"):
+            earlier.pop("for_whom", None)
+            earlier.pop("relation", None)
+            events += [SlotSet(key, value) for key, value in facts_as_slots(earlier).items()]
+            if len(answered_in(earlier)) >= 2:
+                dispatcher.utter_message(text=say_back(earlier))
+        elif text.startswith("/"):
+            events += [SlotSet(key, value) for key, value in facts_as_slots(earlier).items()]
+            if len(answered_in(earlier)) >= 2:
+                dispatcher.utter_message(text=say_back(earlier))
+        else:
             # Every fact of the first message: "it's for my son, he's 17, we live in Charlotte".
             facts = read_facts(text, skip={q for q, v in answers.items() if v != NOT_SURE}, places=said_places(tracker))
+            facts = {**earlier, **facts}
             if "for_whom" not in facts and "for_whom" not in answers and len(text.split()) <= SHORT_REPLY_WORDS:
                 # "me" to the greeting's "Who is the support for?": an answer to that question.
                 parsed = parse_answer("for_whom", text)
@@ -630,6 +661,47 @@ class ActionStartScreening(Action):
                 dispatcher.utter_message(text=say_back(facts))
 
         return events
+
+
+# What the messages before the questions may tell.
+_TOLD_BEFORE_KEPT = ("for_whom", "relation")
+# How many of the person's messages before the questions are read for facts.
+_EARLIER_MESSAGES = 4
+
+
+def facts_told_before(tracker: Tracker) -> Dict[str, Any]:
+    """The facts of the person's messages before the latest one, since the conversation (or its
+    last restart) began and before any screening: the latest of them wins. Crisis messages and
+    buttons tell nothing."""
+    told: List[Dict[str, Any]] = []
+    latest_seen = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind in ("session_started", "restart", "active_loop") or (
+            kind == "action" and event.get("name") in ("action_restart", "action_start_screening", "screening_form")
+        ):
+            break
+        if kind != "user":
+            continue
+        if not latest_seen:
+            latest_seen = True  # the latest message is read by the caller
+            continue
+        text = event.get("text") or ""
+        parse = event.get("parse_data") or {}
+        if text.startswith("/") or (parse.get("intent") or {}).get("name") in ("crisis", "restart_screening"):
+            continue
+        told.append({**parse, "text": text})
+        if len(told) >= _EARLIER_MESSAGES:
+            break
+    facts: Dict[str, Any] = {}
+    for message in reversed(told):  # oldest first: a later message overrides
+        said = read_facts(message["text"], places=said_places(SimpleNamespace(latest_message=message)))
+        # Only who the support is for: the other facts of messages before the questions are often
+        # told as past, doubted or asked about ("i got out of randolph in october", "my masshealth
+        # might be cut idk", "can i still get it, now i moved"); taken, they made wrong "likely"s
+        # in the replays of earlier rounds. The questions ask them.
+        facts.update({key: value for key, value in said.items() if key in _TOLD_BEFORE_KEPT})
+    return facts
 
 
 class ActionResumeScreening(Action):

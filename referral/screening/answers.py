@@ -665,6 +665,15 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
         value = int(numbers[0][2])
         if value > MAX_AGE:
             return ParsedAnswer(None)
+        said = norm[numbers[0][0] : numbers[0][1]].strip()
+        if (
+            value < 10
+            and not said.isdigit()
+            and len(norm.split()) > 3
+            and not _YEARS_AFTER.match(norm[numbers[0][1] :])
+        ):
+            # "is it one of those programs where you sit in a group": a word, no age
+            return ParsedAnswer(None)
         about = tables["age_about"].first(norm[: numbers[0][0]])
         if about and not norm[about.end : numbers[0][0]].strip():
             return _in_range("age", value - AGE_SPREAD, value + AGE_SPREAD, value)  # "about 18"
@@ -688,6 +697,8 @@ def _parse_age(text: str, norm: str, today: date, context: dict) -> ParsedAnswer
         return ParsedAnswer(NOT_SURE)
     return ParsedAnswer(None)
 
+
+_YEARS_AFTER = re.compile(r"\s*(?:years?|yrs?|años|anos)\b")
 
 # "ER like 3 times since halloween", "ok so 2 ER then": a count of visits or stays, not an age.
 _A_COUNT_AFTER = re.compile(
@@ -759,9 +770,26 @@ def not_named_words() -> frozenset:
     return frozenset(normalize(p) for p in lexicon().raw.get("diagnosis_not_named", []))
 
 
+_MEDICINE_BEFORE = re.compile(
+    r"\b(?:manag\w*|tak\w*|took|remember\w*|forget\w*|forgot|organiz\w*|refill\w*|keep track of|run out of|ran out of)"
+    r"(?:\s+(?:to|take|his|her|my|their|the))*\s*$"
+)
+
+
 def _parse_diagnosis(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     tables = lexicon().tables
     said = tables["diagnosis"].find_all(norm)
+    # "Cape Cod Hospital": a place, not COD (a co-occurring disorder).
+    said = [h for h in said if not (norm[h.start : h.end] == "cod" and norm[: h.start].endswith("cape "))]
+    # "he cannot manage his pills", "she forgets to take her pills": medicine, not a drug problem.
+    said = [
+        h
+        for h in said
+        if not (
+            norm[h.start : h.end] in ("pills", "his pills", "her pills", "my pills")
+            and _MEDICINE_BEFORE.search(norm[: h.start])
+        )
+    ]
     hits = [
         h
         for h in said

@@ -92,7 +92,9 @@ _RELEASE_WORDS = {"got out", "released", "just got out", "discharged", "released
 # Words that say the support is for the writer, in a message about other things too.
 _SELF = re.compile(
     r"\b(?:for me|for myself|it'?s for me|this is for me|i need|i want|help me|i'?m looking for|"
-    r"para m[ií]|necesito|yo necesito|i have|i got|i was|i am on|i'?m on|i live|im in|i'?m in)\b",
+    r"para m[ií]|necesito|yo necesito|i have|i got|i was|i am on|i'?m on|i live|im in|i'?m in)\b"
+    # "me. Asheville NC. Vaya": "me" as a clause of its own
+    r"|(?:^|[.!?;,]\s*)(?:me|myself|just me)\s*(?:[.!?;,]|$)",
     re.IGNORECASE,
 )
 _MOVE_IN = re.compile(
@@ -270,6 +272,13 @@ def _age_clause(clause: str) -> str:
     return said[0] if said else clause
 
 
+# In a message about other things, a car or a van is a home only where someone lives or sleeps in it.
+_IN_A_VEHICLE = re.compile(r"\b(?:in|from)\s+(?:the|my|his|her|their|our|a)\s+(?:van|car|truck)\b", re.IGNORECASE)
+_LIVES_THERE = re.compile(r"\b(?:liv\w*|sleep\w*|slept|stay\w*|staying|crash\w*|homeless|nowhere)\b", re.IGNORECASE)
+
+# The least age taken from a message about other things.
+_LEAST_AGE_TOLD = 10
+
 _WRITER_AGE = re.compile(
     r"\b(?:i am|i'm|im|i m|i'll be|i will be|i turned)\s+(?:(?:about|almost|nearly|now)\s+)?(?:\d{1,3}|[a-z]+ty)\b",
     re.IGNORECASE,
@@ -325,6 +334,11 @@ def read_facts(
             if question_id == "diagnosis" and _HOSPITAL.search(clause):
                 said = re.sub(r"\bpsych(?:iatric)?\s+(?:ward|unit|hospital\w*|floor)\b", " ", said, flags=re.IGNORECASE)
             parsed = parse_answer(question_id, said, today=today, context=context)
+            if question_id == "age" and isinstance(parsed.value, int) and parsed.value < _LEAST_AGE_TOLD:
+                # "is it one of those programs where you sit in a group": no age. A young child's
+                # age, told in passing, is asked (the question costs one turn; a wrong one, an
+                # outcome).
+                continue
             if parsed.value is None and question_id in _TOLD_ON:
                 following = _next_clause(parts, clause)
                 if following and not _ER.search(following) and not _says(question_id, following, text):
@@ -379,6 +393,14 @@ def read_facts(
             ):
                 continue  # "no record that I know of, he says no": his answer to the question asked
 
+            if question_id == "housing" and parsed.value == "homeless" and _IN_A_VEHICLE.search(clause):
+                bare = _IN_A_VEHICLE.sub(" ", clause)
+                if (
+                    not _LIVES_THERE.search(clause)
+                    and parse_answer("housing", bare, today=today, context=context).value != "homeless"
+                ):
+                    # "doing this w my pt in the van": where the writer is typing, not where anyone lives
+                    continue
             if question_id == "for_whom" and parsed.value == "self" and not _SELF.search(text):
                 continue  # "me" in "she lives with me" does not say who the support is for
             if question_id == "housing" and parsed.value == "homeless" and not _says_lined_up(spoken):

@@ -363,22 +363,18 @@ def _season_range(m: re.Match, today: date, prefer: str, year: Optional[int] = N
     words_around = [key(g) for g in (m.group("pre"), m.group("post")) if g]
     if months is None or not (words_around or year):
         return None  # "a fall", "spring cleaning": a season alone is no time
-    if year is not None:
-        # "the spring of 2024": that year's, whatever the words around say.
-        first, last = months
-        end_year = year + 1 if last < first else year
-        start, end = date(year, first, 1), date(end_year, last, calendar.monthrange(end_year, last)[1])
-        if start > today:
-            return start, end
-        return start, min(end, today)
-    directions = [lex.season_direction.get(w, "any") for w in words_around]
-    direction = next((d for d in directions if d != "any"), "any")
     first, last = months
 
     def occurrence(year: int) -> tuple[date, date]:
         end_year = year + 1 if last < first else year
         return date(year, first, 1), date(end_year, last, calendar.monthrange(end_year, last)[1])
 
+    if year is not None:
+        # "the spring of 2024": that year's, whatever the words around say.
+        start, end = occurrence(year)
+        return (start, end) if start > today else (start, min(end, today))
+    directions = [lex.season_direction.get(w, "any") for w in words_around]
+    direction = next((d for d in directions if d != "any"), "any")
     seasons = [occurrence(y) for y in range(today.year - 2, today.year + 2)]
     going = direction if direction != "any" else prefer
     if going == "future":
