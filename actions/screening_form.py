@@ -11,7 +11,6 @@ taken and the screening goes on.
 
 import logging
 import re
-from types import SimpleNamespace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -623,20 +622,14 @@ class ActionStartScreening(Action):
 
         who = _entity_value(tracker, "for_whom")
         text = tracker.latest_message.get("text") or ""
-        # "I'm a promotora helping a client who lives in Chelsea, MA" and then the button: what the
-        # messages before the questions told is kept too (a fresh start only; the latest message's
-        # facts win).
-        earlier = facts_told_before(tracker) if not answers and intent != "restart_screening" else {}
+        # "soy promotora, ayudo a una clienta", then the button: who the support is for, as the
+        # messages before the questions told it (a fresh start only; the latest message wins).
+        earlier = who_told_before(tracker) if not answers and intent != "restart_screening" else {}
         if who in ("self", "other", "client") and "for_whom" not in answers:
             events.append(SlotSet("for_whom", who))
-            earlier.pop("for_whom", None)
-            earlier.pop("relation", None)
-            events += [SlotSet(key, value) for key, value in facts_as_slots(earlier).items()]
-            if len(answered_in(earlier)) >= 2:
-                dispatcher.utter_message(text=say_back(earlier))
         elif text.startswith("/"):
-            events += [SlotSet(key, value) for key, value in facts_as_slots(earlier).items()]
-            if len(answered_in(earlier)) >= 2:
+            if earlier:
+                events += [SlotSet(key, value) for key, value in earlier.items()]
                 dispatcher.utter_message(text=say_back(earlier))
         else:
             # Every fact of the first message: "it's for my son, he's 17, we live in Charlotte".
@@ -663,17 +656,18 @@ class ActionStartScreening(Action):
         return events
 
 
-# What the messages before the questions may tell.
-_TOLD_BEFORE_KEPT = ("for_whom", "relation")
-# How many of the person's messages before the questions are read for facts.
+# How many of the person's messages before the questions are read for who the support is for.
 _EARLIER_MESSAGES = 4
 
 
-def facts_told_before(tracker: Tracker) -> Dict[str, Any]:
-    """The facts of the person's messages before the latest one, since the conversation (or its
-    last restart) began and before any screening: the latest of them wins. Crisis messages and
-    buttons tell nothing."""
-    told: List[Dict[str, Any]] = []
+def who_told_before(tracker: Tracker) -> Dict[str, Any]:
+    """Who the support is for (and the relation), as the person's messages before the latest one
+    said it, since the conversation (or its last restart) began and before any screening: the
+    latest of them wins. Crisis messages and buttons tell nothing. Only that: the other facts of
+    messages before the questions are often told as past, doubted or asked about ("i got out of
+    randolph in october", "my masshealth might be cut idk"); taken, they made wrong "likely"s in
+    the replays of earlier rounds, so the questions ask them."""
+    told: List[str] = []
     latest_seen = False
     for event in reversed(tracker.events or []):
         kind = event.get("event")
@@ -687,20 +681,15 @@ def facts_told_before(tracker: Tracker) -> Dict[str, Any]:
             latest_seen = True  # the latest message is read by the caller
             continue
         text = event.get("text") or ""
-        parse = event.get("parse_data") or {}
-        if text.startswith("/") or (parse.get("intent") or {}).get("name") in ("crisis", "restart_screening"):
-            continue
-        told.append({**parse, "text": text})
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if not text.startswith("/") and intent not in ("crisis", "restart_screening"):
+            told.append(text)
         if len(told) >= _EARLIER_MESSAGES:
             break
+    others = set(questions.question_ids()) - {"for_whom"}
     facts: Dict[str, Any] = {}
-    for message in reversed(told):  # oldest first: a later message overrides
-        said = read_facts(message["text"], places=said_places(SimpleNamespace(latest_message=message)))
-        # Only who the support is for: the other facts of messages before the questions are often
-        # told as past, doubted or asked about ("i got out of randolph in october", "my masshealth
-        # might be cut idk", "can i still get it, now i moved"); taken, they made wrong "likely"s
-        # in the replays of earlier rounds. The questions ask them.
-        facts.update({key: value for key, value in said.items() if key in _TOLD_BEFORE_KEPT})
+    for text in reversed(told):  # oldest first: a later message overrides
+        facts.update(read_facts(text, skip=others))
     return facts
 
 

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from actions.screening_form import ActionStartScreening
 from referral.screening.answers import parse_answer
 from referral.screening.facts import read_facts
-from tests.test_actions import make_tracker, place_entities, run
+from tests.test_actions import BEFORE_ACCESS, make_tracker, place_entities, run, texts, validate
 
 TODAY = date(2026, 12, 3)
 
@@ -94,8 +94,9 @@ def _tracker_with_earlier(messages: list, latest: str, entities_of: dict) -> Tra
 def test_who_it_is_for_told_before_the_questions_is_kept_when_they_start():
     first = "Hola, soy promotora y ayudo a una clienta que vive en Chelsea, MA."
     tracker = _tracker_with_earlier([first], "/check_eligibility", {first: place_entities(first, "Chelsea, MA")})
-    _, slots = run(ActionStartScreening(), tracker)
+    messages, slots = run(ActionStartScreening(), tracker)
     assert slots.get("for_whom") == "client"
+    assert "Got it: for your client" in texts(messages), "what was taken is said back"
     # The rest is asked: told before the questions, facts are often past, doubted or asked about.
     assert slots.get("location") is None
 
@@ -151,18 +152,7 @@ def test_a_van_or_a_car_the_writer_types_in_is_no_home():
 
 
 def test_a_correction_after_the_results_goes_to_the_answer_it_gives():
-    answers = {
-        "for_whom": "other",
-        "location": {"town": "Quincy", "state": "MA", "zip": None},
-        "coverage": "masshealth_unsure",
-        "diagnosis": "mental_health",
-        "psych_discharge": "no",
-        "er_visits": 1,
-        "housing": "housed",
-        "justice": "no",
-        "access_barriers": "no",
-        "consent": "yes",
-    }
+    answers = {**BEFORE_ACCESS, "access_barriers": "no", "consent": "yes"}
     text = "no wait, it was 2 visits, she went again last week, I missed it because I was out of town"
     tracker = make_tracker(
         text,
@@ -188,18 +178,7 @@ def test_never_applied_for_masshealth_is_no_masshealth():
 
 
 def test_a_leading_no_of_another_clause_is_no_refusal():
-    from tests.test_actions import validate
-
-    answers = {
-        "for_whom": "self",
-        "location": {"town": "Lawrence", "state": "MA", "zip": None},
-        "coverage": "masshealth_unsure",
-        "age": 40,
-        "diagnosis": "mental_health",
-        "psych_discharge": 20,
-        "housing": "housed",
-        "justice": "no",
-    }
+    answers = {**BEFORE_ACCESS, "for_whom": "self", "psych_discharge": 20}
     _, slots = validate(
         "consent", "No tengo problemas para llegar a las citas, mi hija me lleva. Sí, quiero participar", answers
     )
