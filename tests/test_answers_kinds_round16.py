@@ -184,3 +184,17 @@ def test_a_leading_no_of_another_clause_is_no_refusal():
     )
     assert slots.get("consent") == "yes"
     assert value("access_barriers", "pierde muchas citas porque no tiene transporte") == "yes"
+
+
+def test_how_much_of_a_feeling_is_no_diagnosis_in_a_story():
+    # Round 16's one wrong "likely" (JZ06): "tengo mucha ansiedad" in the first message was taken
+    # as a diagnosis, so the diagnosis question ("the doctor never gave me one") was never asked.
+    facts = read_facts("necesito ayuda para mi, tengo mucha ansiedad y no puedo trabajar", today=TODAY)
+    assert "diagnosis" not in facts
+    assert "diagnosis" not in read_facts("I have so much anxiety lately and I live in Raleigh", today=TODAY)
+    assert "diagnosis" not in read_facts("my daughter has really bad depression, she is 19", today=TODAY)
+    # A condition named, with or beside a feeling, is still taken.
+    assert read_facts("I have anxiety and I live in Raleigh", today=TODAY)["diagnosis"] == "mental_health"
+    assert read_facts("he has bipolar and a lot of anxiety", today=TODAY)["diagnosis"] == "mental_health"
+    # To the diagnosis question itself, the feeling is an answer, as before.
+    assert value("diagnosis", "tengo mucha ansiedad") == "mental_health"

@@ -119,8 +119,34 @@ DECISION_TABLE = [
     pytest.param(NC_NO_ACUITY, {"er_visits": 2}, "CST", "likely", id="cst-two-er-visits"),
     pytest.param(NC_NO_ACUITY, {"er_visits": 1}, "CST", "possible", id="cst-one-er-visit-needs-a-clinician"),
     pytest.param(NC_NO_ACUITY, {}, "CST", "unlikely", id="cst-no-er-visits-no-discharge"),
-    pytest.param(NC_NO_ACUITY, {"psych_discharge": 180}, "CST", "likely", id="cst-discharge-180-days-ago"),
-    pytest.param(NC_NO_ACUITY, {"psych_discharge": "yes"}, "CST", "likely", id="cst-discharge-yes"),
+    # "A pattern of high-acuity service use": one hospital stay alone is for a clinician to judge;
+    # a recent stay and an ER visit, or repeated ER visits, are a pattern.
+    pytest.param(NC_NO_ACUITY, {"psych_discharge": 180}, "CST", "possible", id="cst-discharge-alone-needs-a-clinician"),
+    pytest.param(NC_NO_ACUITY, {"psych_discharge": "yes"}, "CST", "possible", id="cst-discharge-yes-alone"),
+    pytest.param(
+        NC_NO_ACUITY, {"psych_discharge": 180, "er_visits": 1}, "CST", "likely", id="cst-discharge-180-and-one-er-visit"
+    ),
+    pytest.param(
+        NC_NO_ACUITY,
+        {"psych_discharge": "yes", "er_visits": 1},
+        "CST",
+        "likely",
+        id="cst-discharge-yes-and-one-er-visit",
+    ),
+    pytest.param(
+        NC_NO_ACUITY,
+        {"psych_discharge": 181, "er_visits": 1},
+        "CST",
+        "possible",
+        id="cst-discharge-181-and-one-er-visit",
+    ),
+    pytest.param(
+        NC_NO_ACUITY,
+        {"psych_discharge": 20, "er_visits": "not_sure"},
+        "CST",
+        "possible",
+        id="cst-discharge-er-not-sure",
+    ),
     pytest.param(
         NC_NO_ACUITY, {"psych_discharge": 200}, "CST", "possible", id="cst-discharge-200-days-ago-needs-a-clinician"
     ),
@@ -383,14 +409,15 @@ def test_early_stop_keeps_every_answered_question():
     assert questions_that_matter(answers) == ["for_whom", "location", "coverage", "diagnosis"]
 
 
-def test_er_visits_not_asked_after_a_recent_discharge():
+def test_er_visits_asked_after_a_recent_discharge_only_where_they_matter():
     ma = {"for_whom": "self", "location": WORCESTER, "coverage": "masshealth_ffs", "diagnosis": "mental_health"}
     assert "er_visits" not in questions_that_matter({**ma, "psych_discharge": 20})
     assert "er_visits" not in questions_that_matter({**ma, "psych_discharge": "yes"})
     assert "er_visits" in questions_that_matter({**ma, "psych_discharge": 181})
     assert "er_visits" in questions_that_matter({**ma, "psych_discharge": "no"})
+    # For CST one stay is not yet a pattern: an ER visit as well makes it one, so it is asked.
     nc = {"for_whom": "self", "location": RALEIGH, "coverage": "nc_medicaid", "age": 40, "diagnosis": "both"}
-    assert "er_visits" not in questions_that_matter({**nc, "psych_discharge": 20})
+    assert "er_visits" in questions_that_matter({**nc, "psych_discharge": 20})
     assert "er_visits" in questions_that_matter({**nc, "psych_discharge": 200})
 
 

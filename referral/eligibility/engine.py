@@ -21,7 +21,7 @@ LIKELY, POSSIBLE, UNLIKELY = "likely", "possible", "unlikely"
 MET, NOT_MET, UNKNOWN, JUDGEMENT = "met", "not_met", "unknown", "judgement"
 NOT_SURE = "not_sure"
 
-_CONDITION_KEYS = {"in", "min", "max", "max_days", "judgement", "any_of"}
+_CONDITION_KEYS = {"in", "min", "max", "max_days", "judgement", "any_of", "all_of"}
 _BOUNDS = ("min", "max", "max_days")
 # Reasons are listed with what was not met first, then what needs checking, then what was met.
 _REASON_ORDER = (NOT_MET, JUDGEMENT, UNKNOWN, MET)
@@ -106,7 +106,7 @@ class Rules:
 def _criterion(raw: dict) -> Criterion:
     unknown_keys = set(raw["condition"]) - _CONDITION_KEYS
     judgement = raw["condition"].get("judgement", {})
-    unknown_keys |= set(judgement) - (_CONDITION_KEYS - {"judgement", "any_of"})
+    unknown_keys |= set(judgement) - (_CONDITION_KEYS - {"judgement", "any_of", "all_of"})
     if unknown_keys:
         raise ValueError(f"criterion {raw['id']}: unknown condition keys {sorted(unknown_keys)}")
     for status in (MET, NOT_MET, UNKNOWN):
@@ -161,9 +161,10 @@ def rules() -> Rules:
         if len(ids) != len(set(ids)):
             raise ValueError(f"program {program_id}: criterion ids repeat")
         for c in criteria:
-            missing = set(c.condition.get("any_of", [])) - set(ids)
-            if missing:
-                raise ValueError(f"{program_id}/{c.id}: any_of names unknown criteria {sorted(missing)}")
+            for combinator in ("any_of", "all_of"):
+                missing = set(c.condition.get(combinator, [])) - set(ids)
+                if missing:
+                    raise ValueError(f"{program_id}/{c.id}: {combinator} names unknown criteria {sorted(missing)}")
             if c.what_else_helps and c.what_else_helps not in raw["what_else_helps"]:
                 raise ValueError(f"{program_id}/{c.id}: unknown what_else_helps {c.what_else_helps!r}")
             if c.source["file"] not in raw["sources"]:
@@ -258,6 +259,10 @@ def criterion_states(program: Program, answers: dict) -> dict[str, str]:
         if "any_of" in condition:
             parts = [state_of(program.criterion(cid)) for cid in condition["any_of"]]
             state = next((s for s in (MET, JUDGEMENT, UNKNOWN) if s in parts), NOT_MET)
+        elif "all_of" in condition:
+            # Met when every part is; a part not met makes it not met; else unknown, else judgement.
+            parts = [state_of(program.criterion(cid)) for cid in condition["all_of"]]
+            state = next((s for s in (NOT_MET, UNKNOWN, JUDGEMENT) if s in parts), MET)
         else:
             value = _answer(answers, criterion.reads[0])
             if value is None:
@@ -329,7 +334,11 @@ def _reasons(program: Program, states: dict[str, str], status: str) -> list[str]
         parts = criterion.condition.get("any_of")
         if parts and state in (MET, JUDGEMENT):
             # Say which sign was seen, not just that one was.
-            texts = [program.criterion(p).reasons[state] for p in parts if states[p] == state]
+            shown_parts = [p for p in parts if states[p] == state]
+            both = [p for p in shown_parts if "all_of" in program.criterion(p).condition]
+            if state == JUDGEMENT and both:
+                shown_parts = both  # "a stay long ago, and one ER visit" says the two in one line
+            texts = [program.criterion(p).reasons[state] for p in shown_parts]
         elif state == JUDGEMENT:
             texts = [criterion.reasons.get(JUDGEMENT, criterion.reasons[UNKNOWN])]
         else:

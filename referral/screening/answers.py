@@ -115,7 +115,7 @@ def boundaries(question_id: str) -> list[Boundary]:
                     if name in condition:
                         bound = int(condition[name])
                         found[bound + 1] = Boundary(bound, bound + 1, True)
-                if "min" in condition:
+                if int(condition.get("min", 0)) > 0:  # "min: 0" (any number at all) is no boundary
                     bound = int(condition["min"])
                     found.setdefault(bound, Boundary(bound, bound, False))
     return [found[cut] for cut in sorted(found)]

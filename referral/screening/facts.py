@@ -88,6 +88,13 @@ _PSYCH_STAY = re.compile(
 )
 # Words of other questions' lists that, next to a hospital, say nothing about them.
 _HOSPITAL_WORDS = {"psych", "psychiatric", "psych ward", "psychiatric hospital"}
+# "tengo mucha ansiedad", "so much anxiety", "really bad depression": a condition said with how
+# much of it a person feels is a feeling, not a condition a doctor named.
+_HOW_MUCH = re.compile(
+    r"\b(?:a lot of|lots of|much|such|really bad|very bad|bad|terrible|horrible|awful|"
+    r"mucha|mucho|tanta|tanto|muita|muito|tanta|demasiada|bastante)\s+$",
+    re.IGNORECASE,
+)
 _RELEASE_WORDS = {"got out", "released", "just got out", "discharged", "released from", "just released", "got out last"}
 # Words that say the support is for the writer, in a message about other things too.
 _SELF = re.compile(
@@ -211,9 +218,9 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         # "ER twice for what they said were panic attacks", "depressed and drinking again": what a
         # person feels or does, not a condition a doctor named; the diagnosis question is asked.
         not_named = not_named_words()
-        return any(norm[h.start : h.end] not in not_named for h in hits) or bool(
-            tables["diagnosis_words"].find_all(norm)
-        )
+        return any(
+            norm[h.start : h.end] not in not_named and not _HOW_MUCH.search(norm[: h.start]) for h in hits
+        ) or bool(tables["diagnosis_words"].find_all(norm))
     if question_id == "housing":
         return bool(tables["housing"].find_all(NOT_HOUSING.sub(lambda m: " " * len(m.group(0)), norm)))
     if question_id == "er_visits":
