@@ -740,6 +740,14 @@ class AskScreeningQuestion(Action):
         pending = tracker.get_slot("ask_back") or {}
         if question_id == "location" and candidates:
             ask_which_place(dispatcher, candidates)
+        elif pending.get("question") == question_id and pending.get("variant"):
+            # "idk" to the age: which side of 18, once.
+            dispatcher.utter_message(
+                text=questions.wording(
+                    question_id, voice(tracker), tracker.get_slot("relation"), False, pending["variant"]
+                ),
+                buttons=questions.buttons(question_id, known_state(tracker), pending["variant"]),
+            )
         elif pending.get("question") == question_id:
             ask_which_side(dispatcher, question_id, pending)
         else:
@@ -1072,6 +1080,8 @@ class ValidateScreeningForm(FormValidationAction):
         pending = tracker.get_slot("ask_back") or {}
         if pending.get("question") == question_id:
             context["near"] = pending.get("near")
+            if pending.get("yes_means"):
+                context["yes_means"] = pending["yes_means"]
         parsed = parse_answer(question_id, text, context=context)
         denied = _denied_in_own_clause(question_id, text, parsed.value, context)
         if denied is not None:
@@ -1081,6 +1091,20 @@ class ValidateScreeningForm(FormValidationAction):
         doubt_of = _not_sure_of_another_question(question_id, text, parsed.value, screening_answers(tracker))
         if doubt_of:
             return {NOT_SURE_OF: doubt_of}
+        if (
+            question_id == "age"
+            and parsed.value == NOT_SURE
+            and not pending
+            and normalize(text) != "not sure"  # the button: taken as it is
+            and not re.search(r"\d", text)
+        ):
+            # "idk" to the age: which side of 18 is asked once ("Is he 18 or older? A best guess
+            # is fine."); it counts as one of the three times the question may be asked.
+            return {
+                "screening_retries": int(tracker.get_slot("screening_retries") or 0) + 1,
+                question_id: None,
+                "ask_back": {"question": "age", "near": 18, "unit": "18", "variant": "adult", "yes_means": "above"},
+            }
         if parsed.value is not None:
             return {**answer_slots(question_id, parsed), "revisit": None, "ask_back": None}
         if parsed.extra.get("near") is not None and not pending:

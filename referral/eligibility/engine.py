@@ -456,7 +456,8 @@ def questions_that_matter(answers: dict) -> list[str]:
     - `move_in` only once `housing` is "homeless_psh" (rules.yml `ask_only_when`).
     - Early stop: when every program in scope is already "unlikely" (no coverage or other
       insurance, no diagnosis, a place outside MA and NC, under 18 in NC, no consent ...) the
-      list holds only the questions already answered, so nothing more is asked.
+      list holds only the questions already answered, so nothing more is asked; but `location`
+      while it is not told and the results would hold programs of more than one state.
     """
     try:
         key = json.dumps(answers, sort_keys=True)
@@ -474,7 +475,12 @@ def _plan(answers: dict) -> list[str]:
     r = rules()
     results = evaluate(answers)
     if all(result.status == UNLIKELY for result in results):
-        return [q for q in r.question_order if _asked(answers, q)]
+        # Nothing more can change an outcome; but with no place told and programs of more than one
+        # state in the results ("my MassHealth got cut off"), the place is asked: it says whose
+        # results, help lines and providers are the person's.
+        states = {r.programs[result.id].state for result in results}
+        place_needed = not _asked(answers, "location") and len(states) > 1
+        return [q for q in r.question_order if _asked(answers, q) or (q == "location" and place_needed)]
     live = [r.programs[result.id] for result in results if result.status != UNLIKELY]
     plan = []
     for question_id in r.question_order:

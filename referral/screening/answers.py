@@ -1360,6 +1360,8 @@ NOT_HOUSING = re.compile(
     r"\bhome\s+(?:health|care|visits?|nurse|nursing|aide|based|team|services?)\b"
     # "my son come home from Plymouth jail 2 weeks ago": a release, not where he lives
     r"|\b(?:come|came|comes|coming|got|get|gets|went|sent)\s+home\s+from\b"
+    # "mass house": MassHealth as voice typing writes it, not a house
+    r"|\bmass\s+house\b"
 )
 
 
@@ -1881,16 +1883,23 @@ def parse_answer(
         norm = normalize(text)
     if _CLOSING_NOT_SURE.search(text):
         return ParsedAnswer(NOT_SURE)  # "... but I don't know if that counts. So, not sure."
+    if question_id == "diagnosis" and _OPENING_NOT_SURE.match(text):
+        # "I'm not sure. nobody has ever diagnosed him, but something is clearly wrong": the
+        # person's own doubt, first; never named is not "no condition" (a clinician's call).
+        told = _PARSERS[question_id](text, norm, today, context)
+        return ParsedAnswer(NOT_SURE) if told.value in (None, "no") else told
     corrected = _said_again(question_id, text, today, context)
     if corrected is not None:
         return corrected
-    parsed = _PARSERS[question_id](text, norm, today, context)
-    if parsed.value is None and question_id in _SPELLED_BY_SOUND:
+    if question_id in _SPELLED_BY_SOUND:
         repaired = repair_spelling(text)
         if repaired != text:
-            # "skitsofrenia", "bipoler", "apartmint": a word written as it sounds.
-            return _PARSERS[question_id](repaired, normalize(repaired), today, context)
-    return parsed
+            # "skitsofrenia", "bipoler", "apartmint", "a permanent suportive housing apartment":
+            # a word written as it sounds, read as the word it is (as the stories are read).
+            told = _PARSERS[question_id](repaired, normalize(repaired), today, context)
+            if told.value is not None:
+                return told
+    return _PARSERS[question_id](text, norm, today, context)
 
 
 # A correction opening a message: "no wait, sorry, ...", "wait no", "oops", "actually,".
@@ -1911,6 +1920,10 @@ _SELF_CORRECTION = re.compile(
 )
 
 
+_OPENING_NOT_SURE = re.compile(
+    r"\s*(?:i'?m\s+|i am\s+)?(?:not sure|unsure|i don'?t know|i do not know|idk|no s[eé]|não sei)\s*[.,;!:-]+\s*\S",
+    re.IGNORECASE,
+)
 _CLOSING_NOT_SURE = re.compile(
     r"[.,;!?]\s*(?:so|so i'?d say|so i guess|so i think)\s*,?\s*(?:i'?m\s+)?(?:not sure|unsure|i don'?t know|idk|no s[eé])"
     r"\s*[.!]*\s*$"

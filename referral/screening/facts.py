@@ -88,6 +88,12 @@ _PSYCH_STAY = re.compile(
 )
 # Words of other questions' lists that, next to a hospital, say nothing about them.
 _HOSPITAL_WORDS = {"psych", "psychiatric", "psych ward", "psychiatric hospital"}
+_WAITING = re.compile(r"\b(?:wait\s?lists?|waiting lists?|lista de espera)\b", re.IGNORECASE)
+_HOUSING_SAID = re.compile(
+    r"\b(?:homeless|housing|shelter|lined up|voucher|section 8|apartment|apt|unit|lease|my car|the car|"
+    r"vivienda|albergue|apartamento)\b",
+    re.IGNORECASE,
+)
 # "tengo mucha ansiedad", "so much anxiety", "really bad depression": a condition said with how
 # much of it a person feels is a feeling, not a condition a doctor named.
 _HOW_MUCH = re.compile(
@@ -222,7 +228,10 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
             norm[h.start : h.end] not in not_named and not _HOW_MUCH.search(norm[: h.start]) for h in hits
         ) or bool(tables["diagnosis_words"].find_all(norm))
     if question_id == "housing":
-        return bool(tables["housing"].find_all(NOT_HOUSING.sub(lambda m: " " * len(m.group(0)), norm)))
+        hits = tables["housing"].find_all(NOT_HOUSING.sub(lambda m: " " * len(m.group(0)), norm))
+        if hits and all(h.label == "not_lined_up" for h in hits) and not _HOUSING_SAID.search(message or clause):
+            return False  # "she's on a waitlist for a therapist": a wait for care, not for housing
+        return bool(hits)
     if question_id == "er_visits":
         return bool(_ER.search(clause))
     if question_id == "psych_discharge":
@@ -239,6 +248,10 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         hits = [h for h in hits if not keeps_appointments_said(norm, h.end)]  # "can't keep appointments"
     if question_id == "access_barriers" and CARE_REACHED.search(norm):
         return True  # "she gets to her doctor fine on the senior van"
+    if question_id == "access_barriers" and _WAITING.search(norm) and _HOUSING_SAID.search(message or clause):
+        # "homeless, living in the car. on waitlists but nothing lined up": a wait for housing,
+        # not for care.
+        hits = [h for h in hits if not _WAITING.search(norm[h.start : h.end])]
     if question_id == "justice" and (_HOSPITAL.search(message or clause) or asked == "psych_discharge"):
         # "I was in the hospital in September, got out around the 20th", or "got out in sept" to
         # the hospital question: a release from a hospital, not from jail, even in the next clause.

@@ -418,6 +418,42 @@ _MONTH_WORDS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _ORDINAL_WORDS = "|".join(sorted((re.escape(w) for w in _ORDINAL_DAYS), key=len, reverse=True))
 _MONTH_THEN_ORDINAL = re.compile(rf"\b({_MONTH_WORDS})(\s+(?:the\s+)?)({_ORDINAL_WORDS})\b")
 _ORDINAL_THEN_MONTH = re.compile(rf"\b(?:the\s+)?({_ORDINAL_WORDS})(\s+of\s+)({_MONTH_WORDS})\b")
+# "january fifteen", "june twenty one": a day said as a number word, right after the month (not a
+# count: "in march two times").
+_CARDINAL_DAYS = {
+    word: day
+    for day, word in enumerate(
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ],
+        start=1,
+    )
+}
+_CARDINAL_DAYS.update({f"twenty{sep}{w}": 20 + d for w, d in list(_CARDINAL_DAYS.items())[:9] for sep in (" ", "-")})
+_CARDINAL_DAYS.update({"thirty": 30, "thirty one": 31, "thirty-one": 31})
+_CARDINAL_WORDS = "|".join(sorted((re.escape(w) for w in _CARDINAL_DAYS), key=len, reverse=True))
+_MONTH_THEN_CARDINAL = re.compile(
+    rf"\b({_MONTH_WORDS})(\s+(?:the\s+)?)({_CARDINAL_WORDS})\b(?!\s+(?:times?|visits?|days?|weeks?|months?|years?|x)\b)"
+)
 
 
 def _ordinal_days_as_digits(norm: str) -> str:
@@ -429,6 +465,9 @@ def _ordinal_days_as_digits(norm: str) -> str:
         return f"{day}{suffix}".ljust(len(words))
 
     norm = _MONTH_THEN_ORDINAL.sub(lambda m: m.group(1) + m.group(2) + digits(m.group(3)), norm)
+    norm = _MONTH_THEN_CARDINAL.sub(
+        lambda m: m.group(1) + m.group(2) + str(_CARDINAL_DAYS[m.group(3)]).ljust(len(m.group(3))), norm
+    )
     return _ORDINAL_THEN_MONTH.sub(lambda m: digits(m.group(1)) + m.group(2) + m.group(3), norm)
 
 

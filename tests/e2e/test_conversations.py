@@ -388,3 +388,14 @@ def test_fifty_replies_that_answer_nothing_never_hold_a_question_more_than_three
             assert in_a_row <= 3, f"{last} asked {in_a_row} times in a row"
         messages = conversation.say(replies[turn % len(replies)])
     assert seen_result, "the screening reaches a result or a clear next step"
+
+
+def test_check_eligibility_while_the_provider_search_asks_where_starts_the_screening(conversation):
+    """Blind round 17 (OZ06): a story the NLU took for a provider search, then the "check if a
+    program may fit" button while it asked where: "I couldn't find that place" before, a dead end."""
+    messages = conversation.say("find providers near me")
+    assert "where should i look" in Conversation.text(messages).lower()
+    messages = conversation.say("/check_eligibility")
+    text = Conversation.text(messages).lower()
+    assert "couldn't find that place" not in text
+    assert "let's see which programs may fit" in text and Conversation.question(messages)
