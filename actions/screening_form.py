@@ -107,6 +107,8 @@ _PERSON_LIVES = (
 )
 _PERSON_PLACE_BEFORE = re.compile(_PERSON_LIVES + "$", re.IGNORECASE)
 _PERSON_LIVE_CUE = re.compile(_PERSON_LIVES, re.IGNORECASE)
+_VA_FACILITY = re.compile(r"[\s,]+VA\.?$")  # said in capitals: "Bedford VA"
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _INSTITUTION_AFTER = re.compile(
     r"[\s,]*(?:county\s+)?(?:jail|prison|house of correction|hoc|correctional|general|hospital|medical center|"
     r"memorial|state hospital|detox|courthouse|district court|superior court)\b",
@@ -189,6 +191,15 @@ def said_places(tracker: Tracker) -> List[Dict[str, Any]]:
             # name of an institution, not where the person lives.
             past = past or (isinstance(start, int) and _INSTITUTION_BEFORE.search(text[max(0, start - 12) : start]))
             past = past or (isinstance(end, int) and _INSTITUTION_AFTER.match(text[end : end + 30]))
+            # "a social worker at the Bedford VA", "the Durham VA hospital": Veterans Affairs, not Virginia.
+            past = past or bool(
+                said
+                and _VA_FACILITY.search(said)
+                and (
+                    _THE_BEFORE.search(text[max(0, start - 5) : start])
+                    or _INSTITUTION_AFTER.match(text[end : end + 30])
+                )
+            )
             # "the shelter on middlesex st.": a street, not a town.
             past = past or (isinstance(end, int) and bool(_STREET_AFTER.match(text[end : end + 12])))
             before = text[max(0, start - 40) : start] if isinstance(start, int) else ""

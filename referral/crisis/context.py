@@ -170,6 +170,9 @@ class MatchContext:
         for i in range(max(0, start - PAST_WINDOW), start + 1):
             if self.clause[i] == clause and self.words[i] in PAST_FRAME:
                 return True
+            # "she had a panic attack and couldn't breathe": "could not" tells of a time gone by.
+            if self.clause[i] == clause and self.words[i] == "could" and self.words[i + 1 : i + 2] == ["not"]:
+                return True
         return False
 
     def ends_clause(self, end: int) -> bool:

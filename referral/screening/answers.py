@@ -1019,6 +1019,12 @@ def _negated_window(norm: str, window: TimeReference) -> bool:
 _TIMES_X = re.compile(r"(?<![\w'])x\s?(\d{1,2})(?![\w'])")
 
 
+_WINDOW_SAID = re.compile(
+    r"\b(?:last|past|previous|within|inside|outside|the)\s+(?:the\s+)?(90|ninety)\b(?!\s*(?:times|visits|x)\b)"
+    r"|\b(90|ninety)\s*(?:days?|d)\b"
+)
+
+
 def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> ParsedAnswer:
     lex = lexicon()
     times = [(r.start, r.end) for r in find_time_references(text, today)]
@@ -1028,11 +1034,18 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
         + [(n[0], int(n[2])) for n in find_numbers(norm) if outside(n[0]) and n[2] == int(n[2])]
     )
     candidates += [(m.start(), int(m.group(1))) for m in _TIMES_X.finditer(norm) if outside(m.start())]
+    # "1 in the last 90 ... that's outside the 90 days": the question's window, no count.
+    window = [m.start(m.lastindex) for m in _WINDOW_SAID.finditer(norm)]
+    candidates = [c for c in candidates if c[0] not in window]
     candidates = sorted(c for c in candidates if 0 <= c[1] <= MAX_ER_VISITS)
     er_said = lex.tables["er_words"].find_all(norm)
     doubt = _count_doubt(norm, text, candidates, er_said)
     if doubt is not None:
         return doubt
+    if er_said and len(candidates) > 1 and len({c[1] for c in candidates}) == 1:
+        # "One time. October 12. Only one ER visit since September.": the same count said again;
+        # the first time, with what follows it.
+        candidates = candidates[:1]
     if er_said and len(candidates) > 1:
         # "he's 38 and has been to the ER three times": the count said nearest the ER.
         def distance(candidate: tuple[int, int]) -> int:
@@ -1188,8 +1201,8 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
     visit_days = _one_day_per_visit(
         text, [r for r in days_told if not _SINCE.search(normalize(text[max(0, r.start - 20) : r.start]))]
     )
-    if count >= 2 and len(visit_days) == count:
-        # "Two times. One is September 1, before the Labor Day, and one is November 22, the
+    if count >= 1 and len(visit_days) == count:
+        # "One time. October 12. Only one ER visit since September.", "Two times. One is September 1, before the Labor Day, and one is November 22, the
         # Sunday": one day told per visit, in the sentences after the count: counted by them.
         return ParsedAnswer(sum(1 for r in visit_days if -r.days <= ER_WINDOW_DAYS), {"scope": "window"})
     if count == _visits_needed() and any(-r.days > ER_WINDOW_DAYS for r in days_told):
@@ -1224,8 +1237,9 @@ def _count_in_window(text: str, norm: str, today: date, start: int, count: int) 
             return ParsedAnswer(count, {"scope": "window"})
         if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
             # "twice since September" on December 3rd: September 1st is 93 days back; 2 is the
-            # rules' line, so one visit in those 3 days decides: asked back.
-            return _fewer_in_window(count)
+            # rules' line, so one visit in those 3 days decides: asked back. "3 times since
+            # September": spread over the days, enough are in the 90 (taken).
+            return _over_longer(count, -low)
         return _over_longer(count, -ref.days)  # "since this summer", "since August"
     if -low <= ER_WINDOW_DAYS + _WINDOW_SLACK:
         if count == _visits_needed() and -low > ER_WINDOW_DAYS:
@@ -1899,7 +1913,19 @@ def parse_answer(
             told = _PARSERS[question_id](repaired, normalize(repaired), today, context)
             if told.value is not None:
                 return told
-    return _PARSERS[question_id](text, norm, today, context)
+    parsed = _PARSERS[question_id](text, norm, today, context)
+    if parsed.value is None and "?" in text:
+        # "Would I be here if I didn't? Yes.", "When? Middle of April, they said.": a question
+        # back first, then the answer.
+        tail = text[text.rindex("?") + 1 :].strip()
+        if tail and len(tail.split()) <= _TAIL_ANSWER_WORDS:
+            told = _PARSERS[question_id](tail, normalize(tail), today, context)
+            if told.value is not None:
+                return told
+    return parsed
+
+
+_TAIL_ANSWER_WORDS = 12
 
 
 # A correction opening a message: "no wait, sorry, ...", "wait no", "oops", "actually,".

@@ -88,6 +88,13 @@ _PSYCH_STAY = re.compile(
 )
 # Words of other questions' lists that, next to a hospital, say nothing about them.
 _HOSPITAL_WORDS = {"psych", "psychiatric", "psych ward", "psychiatric hospital"}
+_NOT_PROBATION_PAPER = re.compile(r"\b(?:diagnos\w*|dx|nothing|anything|written|down|it|name|official\w*)\s+$")
+_SINCE_THE_STAY = re.compile(
+    r"\bsince(?:\s+then|\s+(?:she|he|they|i)\s+(?:got out|came home|left|was discharged|got discharged)|"
+    r"\s+(?:the|her|his|my)\s+(?:discharge|stay|hospital\w*))?\s*[.!,;]*\s*$",
+    re.IGNORECASE,
+)
+_ER_WINDOW_DAYS = 90
 _WAITING = re.compile(r"\b(?:wait\s?lists?|waiting lists?|lista de espera)\b", re.IGNORECASE)
 _HOUSING_SAID = re.compile(
     r"\b(?:homeless|housing|shelter|lined up|voucher|section 8|apartment|apt|unit|lease|my car|the car|"
@@ -252,6 +259,13 @@ def _says(question_id: str, clause: str, message: str = "", asked: Optional[str]
         # "homeless, living in the car. on waitlists but nothing lined up": a wait for housing,
         # not for care.
         hits = [h for h in hits if not _WAITING.search(norm[h.start : h.end])]
+    if question_id == "justice":
+        # "nobody gave me a diagnosis on paper": no probation ("on paper") there.
+        hits = [
+            h
+            for h in hits
+            if not (norm[h.start : h.end] in ("on paper", "on papers") and _NOT_PROBATION_PAPER.search(norm[: h.start]))
+        ]
     if question_id == "justice" and (_HOSPITAL.search(message or clause) or asked == "psych_discharge"):
         # "I was in the hospital in September, got out around the 20th", or "got out in sept" to
         # the hospital question: a release from a hospital, not from jail, even in the next clause.
@@ -378,7 +392,7 @@ def read_facts(
                 if following:
                     # "I went to the ER once, in October": the time in the clause after the count.
                     told = parse_answer(question_id, f"{said}, {following}", today=today, context=context)
-                    if told.extra.get("scope") not in (None, "none") and told.value is not None:
+                    if told.extra.get("scope") != "none" and told.value is not None and not told.extra.get("near"):
                         parsed = told
             if (
                 question_id in ("coverage", "diagnosis")
@@ -403,7 +417,11 @@ def read_facts(
             if parsed.value is None or parsed.value == NOT_SURE or parsed.extra.get("by_date"):
                 continue  # visits told by their dates in a story: a clause may hold only some of them
             if question_id == "er_visits" and _er_count_unplaced(parsed, text, context):
-                continue
+                stay = found.get("psych_discharge")
+                if not (_SINCE_THE_STAY.search(clause) and isinstance(stay, int) and 0 <= stay <= _ER_WINDOW_DAYS):
+                    continue
+                # "she was in the psych hospital in September and has been to the ER 3 times
+                # since": since the stay, which ended inside the 90 days.
             if question_id == "for_whom" and parsed.extra.get("by_pronoun"):
                 continue
             if (

@@ -80,6 +80,7 @@ class TimeWords:
     relative_days: PhraseTable
     dates: re.Pattern
     months_alone: re.Pattern
+    months_listed: re.Pattern
     weekdays: re.Pattern
     seasons: re.Pattern
     quantity_values: dict
@@ -174,6 +175,12 @@ def time_words() -> TimeWords:
         rf"(?![\w'])(?!\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b)"
     )
 
+    # Two month names listed ("october and november", "sept, oct"), neither one a word of its own.
+    listable = alternation([m for m in raw["month_names"] if m not in needs_day])
+    months_listed = re.compile(
+        rf"(?<![\w'])(?P<first>{listable})\s*(?:,|and|or|&|y|e)\s*(?:in\s+|en\s+)?(?P<second>{listable})(?![\w'])"
+    )
+
     weekday_numbers: dict = {}
     _keyed_values(raw["weekday_names"], weekday_numbers)
     weekday_direction: dict = {}
@@ -203,6 +210,7 @@ def time_words() -> TimeWords:
         relative_days=PhraseTable(raw["relative_days"].items()),
         dates=dates,
         months_alone=months_alone,
+        months_listed=months_listed,
         weekdays=weekdays,
         seasons=seasons,
         quantity_values=quantity_values,
@@ -232,11 +240,11 @@ def _keyed_values(table: dict, into: dict) -> None:
             into.setdefault(key(form), value)
 
 
-def _parse_date(text: str, today: date, prefer: str) -> Optional[date]:
+def _parse_date(text: str, today: date, prefer: str, order: str = "MDY") -> Optional[date]:
     settings = {
         "RELATIVE_BASE": datetime(today.year, today.month, today.day),
         "PREFER_DATES_FROM": prefer,
-        "DATE_ORDER": "MDY",
+        "DATE_ORDER": order,
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     parsed = dateparser.parse(text, languages=["en", "es"], settings=settings)
@@ -354,6 +362,7 @@ def _weekday_days(m: re.Match, today: date, prefer: str) -> Optional[int]:
     return -back
 
 
+_DAY_FIRST = re.compile(r"(?<![\w/.\-])(\d{1,2})/(\d{1,2})(?:/\d{2,4})?(?![\w/])")
 _YEAR_AFTER = re.compile(r"\s*(?:of\s+|de\s+|del\s+|in\s+)?((?:19|20)\d{2})(?![\w'])")
 
 
@@ -612,8 +621,10 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
         if days is not None:
             found.append(TimeReference(m.start(), m.end(), days, "past" if days <= 0 else "future"))
 
+    # "the 15/10, the 2/11 and the 20/11": one date that can only be day first makes them all so.
+    order = "DMY" if any(int(d.group(1)) > 12 for d in _DAY_FIRST.finditer(norm)) else "MDY"
     for m in lex.dates.finditer(norm):
-        when = _parse_date(m.group(), today, prefer)
+        when = _parse_date(m.group(), today, prefer, order if _DAY_FIRST.fullmatch(m.group()) else "MDY")
         if when is None:
             continue
         days = (when - today).days
@@ -631,6 +642,18 @@ def find_time_references(text: str, today: Optional[date] = None, prefer: str = 
             dates = _month_range(m, today, prefer) if m else None
             if dates:
                 found.append(_from_dates(len(norm) - len(norm.lstrip()), len(norm.rstrip()), *dates, today))
+
+    # "two times, october and november": months listed together, each a time though no "in".
+    taken = [(r.start, r.end) for r in found]
+    for pair in lex.months_listed.finditer(norm):
+        for group in ("first", "second"):
+            start, end = pair.start(group), pair.end(group)
+            if any(s <= start < e for s, e in taken):
+                continue
+            m = lex.months_alone.fullmatch(f"in {norm[start:end]}")
+            dates = _month_range(m, today, prefer) if m else None
+            if dates:
+                found.append(_from_dates(start, end, *dates, today))
 
     found += _holiday_references(norm, today, prefer)
 
