@@ -479,7 +479,8 @@ def _plan(answers: dict) -> list[str]:
         # state in the results ("my MassHealth got cut off"), the place is asked: it says whose
         # results, help lines and providers are the person's.
         states = {r.programs[result.id].state for result in results}
-        place_needed = not _asked(answers, "location") and len(states) > 1
+        # Another state's Medicaid says where already (none of these programs is theirs).
+        place_needed = not _asked(answers, "location") and len(states) > 1 and not _other_states_medicaid(answers)
         return [q for q in r.question_order if _asked(answers, q) or (q == "location" and place_needed)]
     live = [r.programs[result.id] for result in results if result.status != UNLIKELY]
     plan = []

@@ -578,6 +578,19 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
         held = [label for label in labels if label not in medicaid_said]
         return ParsedAnswer("other" if any(label == "other" for label in held) else "none")
     if medicaid_said and doubts:
+        # "MassHealth, one of the ACO plans, I think Tufts but not sure": the doubt is about which
+        # plan, after it is named; MassHealth itself is sure (its kind not known).
+        first_doubt = min(hit.start for hit in doubts)
+        plain = all(
+            norm[hit.start : hit.end] in ("not sure", "unsure", "not certain")
+            and not re.match(r"\s*(?:if|whether|she still|he still|it's still|its still)\b", norm[hit.end :])
+            for hit in doubts
+        )
+        if plain and _PLAN_NAMED.search(norm[:first_doubt]) and not _COVERAGE_DOUBT.search(norm[:first_doubt]):
+            told = coverage_from_mentions(labels, context.get("state"), said_states)
+            state = registry().state_of_coverage(told.value)
+            if state:
+                return ParsedAnswer(registry().medicaid_default(state))
         # A Medicaid named with a doubt about it: not sure, never a coverage that could make a "likely".
         return ParsedAnswer(NOT_SURE)
     parsed = coverage_from_mentions(labels, context.get("state"), said_states)
@@ -590,6 +603,7 @@ def _parse_coverage(text: str, norm: str, today: date, context: dict) -> ParsedA
     return parsed
 
 
+_PLAN_NAMED = re.compile(r"\b(?:aco|mco|plans?|tufts|wellsense|fallon|bmc|healthnet|be healthy|c3|managed care)\b")
 _INSURANCE_WORDS = re.compile(r"\b(?:insur\w*|coverage|covered|seguro|plan|card|medicaid|masshealth|medicare)\b")
 _BARE_NONE = frozenset({"nothing", "none", "no", "nada", "nothing at all"})
 
@@ -1019,6 +1033,9 @@ def _negated_window(norm: str, window: TimeReference) -> bool:
 _TIMES_X = re.compile(r"(?<![\w'])x\s?(\d{1,2})(?![\w'])")
 
 
+_ONE_AS_PRONOUN = re.compile(
+    r"\b(?:the last|the first|the second|the other|that|this|which|each|every|the latest|the recent)\s+$"
+)
 _WINDOW_SAID = re.compile(
     r"\b(?:last|past|previous|within|inside|outside|the)\s+(?:the\s+)?(90|ninety)\b(?!\s*(?:times|visits|x)\b)"
     r"|\b(90|ninety)\s*(?:days?|d)\b"
@@ -1037,15 +1054,28 @@ def _parse_er_visits(text: str, norm: str, today: date, context: dict) -> Parsed
     # "1 in the last 90 ... that's outside the 90 days": the question's window, no count.
     window = [m.start(m.lastindex) for m in _WINDOW_SAID.finditer(norm)]
     candidates = [c for c in candidates if c[0] not in window]
+    # "The last one brought him to the hospital": "one" as a pronoun, no count.
+    candidates = [
+        c
+        for c in candidates
+        if not (
+            c[1] == 1
+            and _ONE_AS_PRONOUN.search(norm[max(0, c[0] - 12) : c[0]])
+            and not re.match(r"one\s+times?\b", norm[c[0] : c[0] + 10])
+        )
+    ]
     candidates = sorted(c for c in candidates if 0 <= c[1] <= MAX_ER_VISITS)
     er_said = lex.tables["er_words"].find_all(norm)
     doubt = _count_doubt(norm, text, candidates, er_said)
     if doubt is not None:
         return doubt
-    if er_said and len(candidates) > 1 and len({c[1] for c in candidates}) == 1:
-        # "One time. October 12. Only one ER visit since September.": the same count said again;
-        # the first time, with what follows it.
-        candidates = candidates[:1]
+    if len(candidates) > 1 and len({c[1] for c in candidates}) == 1:
+        # "One time. October 12. Only one ER visit since September.", "Three times since the end
+        # of the summer, all three since Labor Day": the same count said again; the time that
+        # places it (the first that gives a count, else the first).
+        placed = [_count_in_window(text, norm, today, start, count) for start, count in candidates]
+        decisive = [c for c, told in zip(candidates, placed) if told.value is not None]
+        candidates = (decisive or candidates)[:1]
     if er_said and len(candidates) > 1:
         # "he's 38 and has been to the ER three times": the count said nearest the ER.
         def distance(candidate: tuple[int, int]) -> int:
@@ -1897,6 +1927,12 @@ def parse_answer(
         norm = normalize(text)
     if _CLOSING_NOT_SURE.search(text):
         return ParsedAnswer(NOT_SURE)  # "... but I don't know if that counts. So, not sure."
+    if question_id in ("er_visits", "psych_discharge") and _OPENING_NOT_SURE.match(text):
+        rest = text[_OPENING_NOT_SURE.match(text).end() - 1 :]
+        if _GUESSED.search(rest):
+            # "honestly not sure. a couple? maybe more? I'd have to check MyChart": the person's
+            # own doubt, then a guess: not sure (a guess is no count a "likely" can stand on).
+            return ParsedAnswer(NOT_SURE)
     if question_id == "diagnosis" and _OPENING_NOT_SURE.match(text):
         # "I'm not sure. nobody has ever diagnosed him, but something is clearly wrong": the
         # person's own doubt, first; never named is not "no condition" (a clinician's call).
@@ -1947,9 +1983,12 @@ _SELF_CORRECTION = re.compile(
 
 
 _OPENING_NOT_SURE = re.compile(
-    r"\s*(?:i'?m\s+|i am\s+)?(?:not sure|unsure|i don'?t know|i do not know|idk|no s[eé]|não sei)\s*[.,;!:-]+\s*\S",
+    r"\s*(?:(?:honestly|really|tbh|um+|uh+|well)\s*,?\s*)?(?:i'?m\s+|i am\s+)?"
+    r"(?:not sure|unsure|i don'?t know|i do not know|idk|no s[eé]|não sei)\s*[.,;!:-]+\s*\S",
     re.IGNORECASE,
 )
+# After an opening "not sure", a count or a time guessed at: "a couple? maybe more? I'd have to check".
+_GUESSED = re.compile(r"\?|\bmaybe\b|\bprobably\b|\bi think\b|\bi guess\b|have to check|\bcould be\b", re.IGNORECASE)
 _CLOSING_NOT_SURE = re.compile(
     r"[.,;!?]\s*(?:so|so i'?d say|so i guess|so i think)\s*,?\s*(?:i'?m\s+)?(?:not sure|unsure|i don'?t know|idk|no s[eé])"
     r"\s*[.!]*\s*$"

@@ -200,7 +200,9 @@ def time_words() -> TimeWords:
     _keyed(raw["season_any_prefix"], "any", season_direction)
     season_pre = raw["season_past_prefix"] + raw["season_future_prefix"] + raw["season_any_prefix"]
     seasons = re.compile(
-        rf"(?<![\w'])(?:(?P<pre>{alternation(season_pre)})\s+)?(?P<season>{alternation(raw['seasons'])})"
+        rf"(?<![\w'])(?:(?P<pre>{alternation(season_pre)})\s+)?"
+        rf"(?:(?P<part>{alternation(_SEASON_EARLY + _SEASON_LATE)})\s+(?:of\s+)?(?:the\s+)?)?"
+        rf"(?P<season>{alternation(raw['seasons'])})"
         rf"(?:\s+(?P<post>{alternation(raw['season_past_suffix'] + raw['season_future_suffix'])}))?(?![\w'])"
     )
 
@@ -362,6 +364,8 @@ def _weekday_days(m: re.Match, today: date, prefer: str) -> Optional[int]:
     return -back
 
 
+_SEASON_EARLY = ["start of", "the start of", "beginning of", "the beginning of", "early", "earlier in", "principios de"]
+_SEASON_LATE = ["end of", "the end of", "late", "later in", "finales de"]
 _DAY_FIRST = re.compile(r"(?<![\w/.\-])(\d{1,2})/(\d{1,2})(?:/\d{2,4})?(?![\w/])")
 _YEAR_AFTER = re.compile(r"\s*(?:of\s+|de\s+|del\s+|in\s+)?((?:19|20)\d{2})(?![\w'])")
 
@@ -370,9 +374,13 @@ def _season_range(m: re.Match, today: date, prefer: str, year: Optional[int] = N
     lex = time_words()
     months = lex.seasons_months.get(key(m.group("season")))
     words_around = [key(g) for g in (m.group("pre"), m.group("post")) if g]
-    if months is None or not (words_around or year):
+    part = key(m.group("part")) if m.group("part") else None
+    if months is None or not (words_around or year or part):
         return None  # "a fall", "spring cleaning": a season alone is no time
     first, last = months
+    if part:
+        # "at the start of the summer": its first month; "late summer": its last.
+        first, last = (first, first) if part in _SEASON_EARLY else (last, last)
 
     def occurrence(year: int) -> tuple[date, date]:
         end_year = year + 1 if last < first else year
