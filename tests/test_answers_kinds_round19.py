@@ -54,3 +54,11 @@ def test_the_same_count_placed_by_its_second_time():
     said = "Three times since the end of the summer, all three since Labor Day. The last one was the worst."
     assert value("er_visits", said) == 3
     assert value("er_visits", "that one time in october") == 1
+
+
+def test_two_times_offered_and_neither_chosen_is_not_sure():
+    # Found by the kept round 15 (CZ08) after the season parts: "late spring, end of May or the
+    # first week of June, I honestly don't remember which" became a stay over 180 days ago.
+    said = "inpatient sometime in late spring, end of May or the first week of June, I don't remember which"
+    assert value("psych_discharge", said) == "not_sure"
+    assert value("psych_discharge", "got out june 10") == 177

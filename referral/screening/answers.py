@@ -1927,6 +1927,10 @@ def parse_answer(
         norm = normalize(text)
     if _CLOSING_NOT_SURE.search(text):
         return ParsedAnswer(NOT_SURE)  # "... but I don't know if that counts. So, not sure."
+    if question_id in ("psych_discharge", "move_in") and _WHICH_FORGOTTEN.search(text):
+        # "late spring, end of May or the first week of June, I honestly don't remember which":
+        # two times offered and neither chosen: not sure.
+        return ParsedAnswer(NOT_SURE)
     if question_id in ("er_visits", "psych_discharge") and _OPENING_NOT_SURE.match(text):
         rest = text[_OPENING_NOT_SURE.match(text).end() - 1 :]
         if _GUESSED.search(rest):
@@ -1985,6 +1989,10 @@ _SELF_CORRECTION = re.compile(
 _OPENING_NOT_SURE = re.compile(
     r"\s*(?:(?:honestly|really|tbh|um+|uh+|well)\s*,?\s*)?(?:i'?m\s+|i am\s+)?"
     r"(?:not sure|unsure|i don'?t know|i do not know|idk|no s[eé]|não sei)\s*[.,;!:-]+\s*\S",
+    re.IGNORECASE,
+)
+_WHICH_FORGOTTEN = re.compile(
+    r"\b(?:don'?t|do not|can'?t|cannot|dont|cant)\s+(?:really\s+)?(?:remember|recall|know)\s+which\b|\bnot sure which\b",
     re.IGNORECASE,
 )
 # After an opening "not sure", a count or a time guessed at: "a couple? maybe more? I'd have to check".
