@@ -1931,13 +1931,13 @@ def parse_answer(
         # "late spring, end of May or the first week of June, I honestly don't remember which":
         # two times offered and neither chosen: not sure.
         return ParsedAnswer(NOT_SURE)
-    if question_id in ("er_visits", "psych_discharge") and _OPENING_NOT_SURE.match(text):
-        rest = text[_OPENING_NOT_SURE.match(text).end() - 1 :]
-        if _GUESSED.search(rest):
+    doubt_first = _OPENING_NOT_SURE.match(text)
+    if question_id in ("er_visits", "psych_discharge") and doubt_first:
+        if _GUESSED.search(text[doubt_first.end() - 1 :]):
             # "honestly not sure. a couple? maybe more? I'd have to check MyChart": the person's
             # own doubt, then a guess: not sure (a guess is no count a "likely" can stand on).
             return ParsedAnswer(NOT_SURE)
-    if question_id == "diagnosis" and _OPENING_NOT_SURE.match(text):
+    if question_id == "diagnosis" and doubt_first:
         # "I'm not sure. nobody has ever diagnosed him, but something is clearly wrong": the
         # person's own doubt, first; never named is not "no condition" (a clinician's call).
         told = _PARSERS[question_id](text, norm, today, context)

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Optional
 from referral.registry import registry
 from referral.screening.answers import (
     CARE_REACHED,
+    ER_WINDOW_DAYS,
     NOT_HOUSING,
     NOT_SURE,
     coverage_mentions,
@@ -94,7 +95,6 @@ _SINCE_THE_STAY = re.compile(
     r"\s+(?:the|her|his|my)\s+(?:discharge|stay|hospital\w*))?\s*[.!,;]*\s*$",
     re.IGNORECASE,
 )
-_ER_WINDOW_DAYS = 90
 _WAITING = re.compile(r"\b(?:wait\s?lists?|waiting lists?|lista de espera)\b", re.IGNORECASE)
 _HOUSING_SAID = re.compile(
     r"\b(?:homeless|housing|shelter|lined up|voucher|section 8|apartment|apt|unit|lease|my car|the car|"
@@ -105,7 +105,7 @@ _HOUSING_SAID = re.compile(
 # much of it a person feels is a feeling, not a condition a doctor named.
 _HOW_MUCH = re.compile(
     r"\b(?:a lot of|lots of|much|such|really bad|very bad|bad|terrible|horrible|awful|"
-    r"mucha|mucho|tanta|tanto|muita|muito|tanta|demasiada|bastante)\s+$",
+    r"mucha|mucho|tanta|tanto|muita|muito|demasiada|bastante)\s+$",
     re.IGNORECASE,
 )
 _RELEASE_WORDS = {"got out", "released", "just got out", "discharged", "released from", "just released", "got out last"}
@@ -418,7 +418,7 @@ def read_facts(
                 continue  # visits told by their dates in a story: a clause may hold only some of them
             if question_id == "er_visits" and _er_count_unplaced(parsed, text, context):
                 stay = found.get("psych_discharge")
-                if not (_SINCE_THE_STAY.search(clause) and isinstance(stay, int) and 0 <= stay <= _ER_WINDOW_DAYS):
+                if not (_SINCE_THE_STAY.search(clause) and isinstance(stay, int) and 0 <= stay <= ER_WINDOW_DAYS):
                     continue
                 # "she was in the psych hospital in September and has been to the ER 3 times
                 # since": since the stay, which ended inside the 90 days.
